@@ -1,0 +1,28 @@
+"""nbgrader settings for the course: solutions/ is the source, notebooks/ the release.
+
+Everything nbgrader writes while grading (gradebook, submitted, autograded, feedback) goes under
+build/nbgrader/, which git ignores. Set COURSE_GRADEBOOK_URL to use another database, e.g.
+postgresql://user:password@host/gradebook when several graders share one.
+"""
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.path.join(HERE, "build", "nbgrader")
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
+
+c.CourseDirectory.course_id = "bert-finetuning"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = os.path.join("build", "nbgrader", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join("build", "nbgrader", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join("build", "nbgrader", "feedback")
+c.CourseDirectory.db_url = os.environ.get("COURSE_GRADEBOOK_URL", "sqlite:///" + os.path.join(BUILD, "gradebook.db"))
+
+# Graded runs are always in fast mode (course_utils turns it on under NBGRADER_EXECUTION);
+# no cell should need more than a few seconds there, so 120 s only stops runaway code.
+c.ExecutePreprocessor.timeout = 120
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
