@@ -10,6 +10,8 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, "build", "nbgrader")
 
+os.makedirs(BUILD, exist_ok=True)  # sqlite cannot create the folder of its database file
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
 
 c.CourseDirectory.course_id = "bert-finetuning"
