@@ -8,3 +8,5 @@ from .model import (BertClassifier, CheckpointError, PredictionHead, cls_pool, c
                     relative_change, save_classifier)
 
 __version__ = "0.1.0"
+from .metrics import Predictions, compute_metrics, confusion, evaluate, per_class_report, predict
+from .train import History, TrainConfig, parameter_groups, train

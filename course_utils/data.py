@@ -118,49 +118,56 @@ def _features(task: Task) -> Features:
     return Features({"text": Value("string"), "label": ClassLabel(names=list(task.label_names))})
 
 
-def _label_ids(values, task: Task, where: str) -> list[int]:
+def _position(i: int, lines: list[int] | None) -> str:
+    return f"line {lines[i]}" if lines is not None else f"row {i}"
+
+
+def _label_ids(values, task: Task, where: str, lines: list[int] | None = None) -> list[int]:
     """Turn label names or indices into class indices, naming the first bad value."""
     index = {n: i for i, n in enumerate(task.label_names)}
     ids = []
     for i, v in enumerate(values):
         if isinstance(v, str):
             if v not in index:
-                raise DataError(f"{where}, row {i}: label {v!r} is not one of {task.name}'s "
+                raise DataError(f"{where}, {_position(i, lines)}: label {v!r} is not one of {task.name}'s "
                                 f"{task.num_labels} labels ({', '.join(task.label_names[:8])}"
                                 f"{', ...' if task.num_labels > 8 else ''})")
             ids.append(index[v])
         elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
             if not 0 <= v < task.num_labels:
-                raise DataError(f"{where}, row {i}: label index {v} is outside 0..{task.num_labels - 1} "
+                raise DataError(f"{where}, {_position(i, lines)}: label index {v} is outside 0..{task.num_labels - 1} "
                                 f"for {task.name}")
             ids.append(int(v))
         else:
-            raise DataError(f"{where}, row {i}: label {v!r} is neither a label name nor an index")
+            raise DataError(f"{where}, {_position(i, lines)}: label {v!r} is neither a label name nor an index")
     return ids
 
 
-def _check_texts(texts, where: str) -> None:
+def _check_texts(texts, where: str, lines: list[int] | None = None) -> None:
     for i, t in enumerate(texts):
         if not isinstance(t, str):
-            raise DataError(f"{where}, row {i}: text is {type(t).__name__}, not a string")
+            raise DataError(f"{where}, {_position(i, lines)}: text is {type(t).__name__}, not a string")
         if not t.strip():
-            raise DataError(f"{where}, row {i}: empty text")
+            raise DataError(f"{where}, {_position(i, lines)}: empty text")
 
 
-def build_split(texts, labels, task: Task, where: str = "data") -> Dataset:
-    """A checked ``Dataset`` with columns ``text`` and ``label`` (a ``ClassLabel``)."""
+def build_split(texts, labels, task: Task, where: str = "data", lines: list[int] | None = None) -> Dataset:
+    """A checked ``Dataset`` with columns ``text`` and ``label`` (a ``ClassLabel``).
+
+    Errors name the row (or, for files, the ``lines`` given) of the first bad example.
+    """
     texts, labels = list(texts), list(labels)
     if len(texts) != len(labels):
         raise DataError(f"{where}: {len(texts)} texts but {len(labels)} labels")
     if not texts:
         raise DataError(f"{where}: the split is empty")
-    _check_texts(texts, where)
-    ids = _label_ids(labels, task, where)
+    _check_texts(texts, where, lines)
+    ids = _label_ids(labels, task, where, lines)
     return Dataset.from_dict({"text": texts, "label": ids}, features=_features(task))
 
 
 def _read_jsonl(path: Path, task: Task) -> Dataset:
-    texts, labels = [], []
+    texts, labels, lines = [], [], []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
@@ -174,7 +181,8 @@ def _read_jsonl(path: Path, task: Task) -> Dataset:
                     raise DataError(f"{path}, line {n}: missing column {col!r} (has {sorted(row)})")
             texts.append(row["text"])
             labels.append(row["label"])
-    return build_split(texts, labels, task, where=str(path))
+            lines.append(n)
+    return build_split(texts, labels, task, where=str(path), lines=lines)
 
 
 def load_local(task: Task, folder: Path) -> DatasetDict:
