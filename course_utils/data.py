@@ -419,9 +419,12 @@ def make_loader(tokenized: Dataset, tokenizer=None, batch_size: int = 32, shuffl
     def collate(examples):
         return pad_collate(examples, pad_id)
 
+    # A loader-owned generator: starting an epoch then draws nothing from the global RNG, which
+    # keeps dropout's random stream identical between an interrupted-and-resumed and a straight run.
+    generator = torch.Generator().manual_seed(seed)
     if group_by_length:
         sampler = LengthGroupedBatchSampler(lengths, batch_size, shuffle=shuffle, seed=seed)
-        return torch.utils.data.DataLoader(rows, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers)
-    generator = torch.Generator().manual_seed(seed)
+        return torch.utils.data.DataLoader(rows, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
+                                           generator=generator)
     return torch.utils.data.DataLoader(rows, batch_size=batch_size, shuffle=shuffle, generator=generator,
                                        collate_fn=collate, num_workers=num_workers)

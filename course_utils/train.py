@@ -236,13 +236,10 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
                 batch_sampler.set_epoch(epoch)
             if hasattr(train_dl, "set_epoch"):
                 train_dl.set_epoch(epoch)
-            loader = train_dl
-            if skip_batches:
-                loader = accelerator.skip_first_batches(train_dl, skip_batches)
-            micro = 0
             done_in_epoch = skip_batches
-            skip_batches = 0
-            for batch in loader:
+            for index, batch in enumerate(train_dl):
+                if index < skip_batches:  # resuming: these batches were trained on before the interruption
+                    continue
                 labels = batch.pop("labels")
                 tokens += batch["attention_mask"].sum()
                 with accelerator.accumulate(model):
@@ -253,7 +250,6 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
                         accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
                     optimizer.step()
                     optimizer.zero_grad(set_to_none=True)
-                micro += 1
                 done_in_epoch += 1
                 window.append(loss.detach())
                 window_updates.append(history.updates + 1)
@@ -277,6 +273,7 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
                     check_window(epoch)
                     history.interrupted = True
                     break
+            skip_batches = 0
             check_window(epoch)
             if history.interrupted:
                 history.tokens += int(accelerator.reduce(tokens, "sum"))
