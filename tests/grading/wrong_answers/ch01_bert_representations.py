@@ -1,0 +1,120 @@
+# Plausible wrong answers for ch01_bert_representations (see docs/AUTHORING.md).
+# Each section replaces the whole source of the solution cell named by its grade_id;
+# every one of them must make at least one graded test cell fail.
+
+# %% encode_batch: pads every row to max_length instead of the longest sentence of the batch
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding="max_length", truncation=True, max_length=max_length, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
+
+# %% encode_batch: forgets to truncate long sentences
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
+
+# %% encode_batch: leaves out the special tokens [CLS] and [SEP]
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length,
+                    add_special_tokens=False, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
+
+# %% encode_batch: truncates by slicing the padded ids, which cuts off the final [SEP]
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, return_tensors="pt")
+    return enc["input_ids"][:, :max_length], enc["attention_mask"][:, :max_length]
+
+# %% encode_batch: returns the token type ids in place of the attention mask
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return enc["input_ids"], enc["token_type_ids"]
+
+# %% count_real_tokens: sums over the batch axis instead of the sequence axis
+def count_real_tokens(attention_mask):
+    return attention_mask.sum(dim=0)
+
+# %% count_real_tokens: leaves out [CLS] and [SEP]
+def count_real_tokens(attention_mask):
+    return attention_mask.sum(dim=1) - 2
+
+# %% count_real_tokens: position of the first padding token (0 for a row without padding)
+def count_real_tokens(attention_mask):
+    return (attention_mask == 0).long().argmax(dim=1)
+
+# %% count_real_tokens: the padded length of every row
+def count_real_tokens(attention_mask):
+    return torch.full((attention_mask.shape[0],), attention_mask.shape[1])
+
+# %% q_shapes: forgets the hidden axis of last_hidden_state
+shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40), "cls_vector": (8, 768), "masked_mean": (8, 768)}
+
+# %% q_shapes: the mean averages over the hidden axis instead of the tokens
+shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40, 768), "cls_vector": (8, 768), "masked_mean": (8, 40)}
+
+# %% q_shapes: the [CLS] vector keeps a sequence axis of length 1
+shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40, 768), "cls_vector": (8, 1, 768), "masked_mean": (8, 768)}
+
+# %% cls_vector: takes the last position (padding or [SEP]) instead of [CLS]
+def cls_vector(hidden):
+    return hidden[:, -1]
+
+# %% cls_vector: takes all token vectors of the first sentence
+def cls_vector(hidden):
+    return hidden[0]
+
+# %% cls_vector: takes the first word after [CLS]
+def cls_vector(hidden):
+    return hidden[:, 1]
+
+# %% cls_vector: keeps the sequence axis, shape (batch, 1, hidden)
+def cls_vector(hidden):
+    return hidden[:, :1]
+
+# %% masked_mean: plain mean, the padding tokens are counted
+def masked_mean(hidden, mask):
+    return hidden.mean(dim=1)
+
+# %% masked_mean: zeroes the padding but divides by the sequence length
+def masked_mean(hidden, mask):
+    return (hidden * mask.unsqueeze(-1)).sum(dim=1) / hidden.shape[1]
+
+# %% masked_mean: sum over real tokens, no division
+def masked_mean(hidden, mask):
+    return (hidden * mask.unsqueeze(-1)).sum(dim=1)
+
+# %% masked_mean: divides by the number of real tokens in the whole batch
+def masked_mean(hidden, mask):
+    return (hidden * mask.unsqueeze(-1)).sum(dim=1) / mask.sum()
+
+# %% masked_mean: pools over the hidden axis instead of the tokens
+def masked_mean(hidden, mask):
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(dim=2) / m.sum(dim=2)
+
+# %% cosine_similarity: dot products without normalising the vectors
+def cosine_similarity_matrix(vectors):
+    return vectors @ vectors.T
+
+# %% cosine_similarity: normalises the columns instead of the rows
+def cosine_similarity_matrix(vectors):
+    unit = vectors / vectors.norm(dim=0, keepdim=True)
+    return unit @ unit.T
+
+# %% cosine_similarity: torch's cosine_similarity of each vector with itself, shape (n,)
+def cosine_similarity_matrix(vectors):
+    return torch.nn.functional.cosine_similarity(vectors, vectors, dim=1)
+
+# %% cosine_similarity: Euclidean distances instead of similarities
+def cosine_similarity_matrix(vectors):
+    return torch.cdist(vectors, vectors)
+
+# %% q_formula_roles: θ̂ and ω swapped (pre-trained head, random encoder)
+roles = {"x": "d", "BERT": "c", "theta_hat": "a", "F": "e", "omega": "f", "y": "b"}
+
+# %% q_formula_roles: the encoder and the prediction network swapped
+roles = {"x": "d", "BERT": "e", "theta_hat": "f", "F": "c", "omega": "a", "y": "b"}
+
+# %% q_formula_roles: input and output swapped
+roles = {"x": "b", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "d"}
+
+# %% q_formula_roles: x taken for the attention mask's padding
+roles = {"x": "g", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "b"}
