@@ -1,0 +1,331 @@
+# Plausible wrong answers for ch02_prediction_network (see docs/AUTHORING.md).
+# Each section replaces the whole source of the solution cell named by its grade_id;
+# every one of them must make at least one graded test cell fail.
+
+# %% prediction_network: applies a softmax inside the head, so the loss would get probabilities instead of logits
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels), nn.Softmax(dim=-1))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels), nn.Softmax(dim=-1))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: forgets the dropout
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Linear(in_features, num_labels)
+        else:
+            self.layers = nn.Sequential(nn.Linear(in_features, hidden), nn.GELU(), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: ignores num_labels and always builds two outputs (binary sentiment)
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, 2))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, 2))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: the hidden layer has no activation, so two linear layers collapse into one linear map
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: keeps the layers in a plain Python list, so they are not registered as parameters
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = [nn.Dropout(dropout), nn.Linear(in_features, num_labels)]
+        else:
+            self.layers = [nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                           nn.Dropout(dropout), nn.Linear(hidden, num_labels)]
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        x = representation
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+# %% prediction_network: uses F.dropout without the training flag, so dropout stays on in eval mode
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        self.p = dropout
+        self.hidden = hidden
+        if hidden is None:
+            self.out = nn.Linear(in_features, num_labels)
+        else:
+            self.inner = nn.Linear(in_features, hidden)
+            self.out = nn.Linear(hidden, num_labels)
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        x = F.dropout(representation, self.p)
+        if self.hidden is not None:
+            x = F.dropout(F.gelu(self.inner(x)), self.p)
+        return self.out(x)
+
+# %% prediction_network: puts the dropout after the linear layer, on the logits
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Linear(in_features, num_labels), nn.Dropout(dropout))
+        else:
+            self.layers = nn.Sequential(nn.Linear(in_features, hidden), nn.GELU(), nn.Dropout(dropout),
+                                        nn.Linear(hidden, num_labels), nn.Dropout(dropout))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: never checks num_labels, so a one-class "classifier" is accepted
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% composed_forward: pools the last position instead of [CLS] (with padding that is a [PAD] token)
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden_states[:, -1])
+
+# %% composed_forward: averages every position, padding included, instead of taking [CLS]
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden_states.mean(dim=1))
+
+# %% composed_forward: does not pass the attention mask, so the encoder attends to padding
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden_states = self.encoder(input_ids=input_ids).last_hidden_state
+        return self.head(hidden_states[:, 0])
+
+# %% composed_forward: detaches the encoder's output, so no gradient reaches θ
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden_states[:, 0].detach())
+
+# %% composed_forward: runs the encoder under torch.no_grad() "to save memory", which freezes θ by accident
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden_states[:, 0])
+
+# %% composed_forward: returns probabilities (softmax of the logits) instead of the logits
+class ComposedClassifier(nn.Module):
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden_states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden_states[:, 0]).softmax(dim=-1)
+
+# %% count_parameters: always counts only the trainable parameters, even when all were asked for
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+# %% count_parameters: ignores trainable_only and always counts everything
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+# %% count_parameters: counts parameter tensors, not the numbers in them
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return len([p for p in module.parameters() if p.requires_grad or not trainable_only])
+
+# %% count_parameters: sums the state_dict, which also holds buffers (running statistics, position ids)
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    if trainable_only:
+        return sum(p.numel() for p in module.parameters() if p.requires_grad)
+    return sum(t.numel() for t in module.state_dict().values())
+
+# %% count_parameters: walks every submodule and counts its parameters recursively, so nested layers count many times
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for m in module.modules() for p in m.parameters()
+               if p.requires_grad or not trainable_only)
+
+# %% count_parameters: counts a shared (tied) parameter once per use
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for _, p in module.named_parameters(remove_duplicate=False)
+               if p.requires_grad or not trainable_only)
+
+# %% count_parameters: returns a tensor instead of a Python int
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return torch.tensor([p.numel() for p in module.parameters() if p.requires_grad or not trainable_only]).sum()
+
+# %% gradient_norms: forgets to clear old gradients, so repeated calls accumulate
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
+        return float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: assumes every parameter has a .grad, which crashes on a frozen encoder
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        return float(torch.stack([p.grad.pow(2).sum() for p in module.parameters()]).sum().sqrt())
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: adds up the norms of the separate tensors instead of the norm over all entries
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        return float(sum(p.grad.norm() for p in module.parameters() if p.grad is not None))
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: measures the norm of the parameters, not of their gradients
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        return float(torch.stack([p.detach().pow(2).sum() for p in module.parameters()]).sum().sqrt())
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: applies a softmax before F.cross_entropy, which expects logits
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.zero_grad()
+    probs = model(batch["input_ids"], batch["attention_mask"]).softmax(dim=-1)
+    F.cross_entropy(probs, batch["labels"]).backward()
+
+    def norm(module):
+        squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
+        return float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: returns the squared norm (forgets the square root)
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        return float(sum(p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None))
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: switches the model to train mode, so dropout changes the gradients it measures
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.train()
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
+        return float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% concept_data_flow: pooling before the hidden states it pools (two stages swapped)
+data_flow = ["C", "G", "I", "A", "D", "E", "J", "F", "B", "H"]
+gradient_path = "b"
+
+# %% concept_data_flow: the tokenizer after the token ids it produces
+data_flow = ["C", "I", "G", "A", "E", "D", "J", "F", "B", "H"]
+gradient_path = "b"
+
+# %% concept_data_flow: the head applied to the hidden states before pooling
+data_flow = ["C", "G", "I", "A", "E", "F", "D", "J", "B", "H"]
+gradient_path = "b"
+
+# %% concept_data_flow: gradients flow forwards, in the order of the data
+data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
+gradient_path = "d"
+
+# %% concept_data_flow: autograd skips the pre-trained encoder
+data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
+gradient_path = "c"
+
+# %% concept_data_flow: θ's gradient comes straight from the loss, independent of the head
+data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
+gradient_path = "a"
