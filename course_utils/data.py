@@ -336,13 +336,16 @@ def tokenize(dsd: DatasetDict | Dataset, tokenizer, max_length: int = 128):
                    desc="Tokenising" if isinstance(dsd, Dataset) else None)
 
 
-def pad_collate(examples: list[dict], pad_token_id: int = 0) -> dict[str, torch.Tensor]:
+def pad_collate(examples: list[dict], pad_token_id: int = 0, multiple_of: int | None = None) -> dict[str, torch.Tensor]:
     """Pad a list of tokenised examples to the longest one in the batch (dynamic padding).
 
     Returns ``input_ids`` and ``attention_mask`` of shape (batch, longest) and, where the
-    examples carry them, ``labels`` of shape (batch,).
+    examples carry them, ``labels`` of shape (batch,). ``multiple_of=8`` rounds the padded
+    length up (tensor cores on GPUs prefer it).
     """
     longest = max(len(e["input_ids"]) for e in examples)
+    if multiple_of:
+        longest = -(-longest // multiple_of) * multiple_of
     ids = torch.full((len(examples), longest), pad_token_id, dtype=torch.long)
     mask = torch.zeros((len(examples), longest), dtype=torch.long)
     for i, e in enumerate(examples):
@@ -416,8 +419,11 @@ def make_loader(tokenized: Dataset, tokenizer=None, batch_size: int = 32, shuffl
     lengths = tokenized["length"] if "length" in tokenized.column_names else [len(r["input_ids"]) for r in rows]
     pad_id = tokenizer.pad_token_id if tokenizer is not None and tokenizer.pad_token_id is not None else 0
 
+    on_gpu = torch.cuda.is_available()
+    multiple_of = 8 if on_gpu else None  # tensor-core friendly shapes; on a CPU it would only add padding
+
     def collate(examples):
-        return pad_collate(examples, pad_id)
+        return pad_collate(examples, pad_id, multiple_of)
 
     # A loader-owned generator: starting an epoch then draws nothing from the global RNG, which
     # keeps dropout's random stream identical between an interrupted-and-resumed and a straight run.
@@ -425,6 +431,7 @@ def make_loader(tokenized: Dataset, tokenizer=None, batch_size: int = 32, shuffl
     if group_by_length:
         sampler = LengthGroupedBatchSampler(lengths, batch_size, shuffle=shuffle, seed=seed)
         return torch.utils.data.DataLoader(rows, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
-                                           generator=generator)
+                                           generator=generator, pin_memory=on_gpu)
     return torch.utils.data.DataLoader(rows, batch_size=batch_size, shuffle=shuffle, generator=generator,
+                                       pin_memory=on_gpu,
                                        collate_fn=collate, num_workers=num_workers)

@@ -96,6 +96,26 @@ def parameter_groups(model: nn.Module, lr: float, head_lr: float | None, weight_
              "weight_decay": weight_decay if decay else 0.0} for (is_head, decay), ps in groups.items()]
 
 
+def make_optimizer(groups: list[dict], fused: bool = True) -> torch.optim.Optimizer:
+    """AdamW; the fused implementation (one kernel for all parameters) where this torch has it."""
+    if fused:
+        try:
+            return torch.optim.AdamW(groups, fused=True)
+        except (RuntimeError, TypeError, ValueError):  # older torch, or a device without fused AdamW
+            pass
+    return torch.optim.AdamW(groups)
+
+
+def _reset_accelerate_state() -> None:
+    """Let each ``train`` call pick its own precision: accelerate keeps one global state per process
+    and refuses a second ``Accelerator`` with another ``mixed_precision`` (e.g. fp32 then bf16 in one
+    notebook). Process-group information (``PartialState``) is kept, so multi-process runs still work."""
+    from accelerate.state import AcceleratorState, GradientState
+
+    AcceleratorState._reset_state(reset_partial_state=False)
+    GradientState._reset_state()
+
+
 def _check_data_labels(loader, num_labels: int | None) -> None:
     rows = getattr(loader, "dataset", None)
     if num_labels is None or not isinstance(rows, list) or not rows or "label" not in rows[0]:
@@ -117,7 +137,7 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
     ``config`` fields can also be given as keyword arguments (``train(m, dl, lr=2e-5)``).
     ``loss_fn(logits, labels)`` defaults to mean cross-entropy. Returns a ``History``.
     """
-    from accelerate import Accelerator
+    from accelerate import Accelerator, DataLoaderConfiguration
     from accelerate.utils import set_seed as accelerate_seed
     from transformers import get_linear_schedule_with_warmup
 
@@ -133,14 +153,17 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
         _check_data_labels(eval_loader, num_labels)
 
     precision = cfg.precision or pick_precision("cpu" if cfg.cpu else None)
+    _reset_accelerate_state()
     accelerator = Accelerator(mixed_precision=accelerate_precision(precision), cpu=cfg.cpu,
-                              gradient_accumulation_steps=cfg.grad_accum_steps)
+                              gradient_accumulation_steps=cfg.grad_accum_steps,
+                              dataloader_config=DataLoaderConfiguration(non_blocking=True))
     if precision != "fp32" and accelerator.device.type != "cuda":
         raise ValueError(f"precision={precision} needs a CUDA GPU; this run is on {accelerator.device}")
     accelerate_seed(cfg.seed)
     batch_sampler = getattr(train_loader, "batch_sampler", None)
 
-    optimizer = torch.optim.AdamW(parameter_groups(model, cfg.lr, cfg.head_lr, cfg.weight_decay))
+    optimizer = make_optimizer(parameter_groups(model, cfg.lr, cfg.head_lr, cfg.weight_decay),
+                               fused=accelerator.device.type in ("cuda", "cpu"))
     prepared = accelerator.prepare(model, optimizer, train_loader, *([eval_loader] if eval_loader else []))
     model, optimizer, train_dl = prepared[:3]
     eval_dl = prepared[3] if eval_loader is not None else None
