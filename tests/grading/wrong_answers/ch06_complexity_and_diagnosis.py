@@ -1,0 +1,220 @@
+# Plausible wrong answers for ch06_complexity_and_diagnosis (see docs/AUTHORING.md).
+# Each section replaces the whole source of the solution cell named by its grade_id;
+# every one of them must make at least one graded test cell fail.
+
+# %% parameter_count: forgets the position and token-type embeddings (counts only the word table)
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = config.vocab_size * d + 2 * d
+    layer = 4 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d if pooler else 0
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer + pool}
+
+# %% parameter_count: forgets the LayerNorm parameters (in the embeddings and twice per layer)
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d
+    layer = 4 * (d * d + d) + (d * inter + inter) + (inter * d + d)
+    pool = d * d + d if pooler else 0
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer + pool}
+
+# %% parameter_count: counts three attention projections (Q, K, V) and forgets the output projection
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d + 2 * d
+    layer = 3 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d if pooler else 0
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer + pool}
+
+# %% parameter_count: assumes the feed-forward size is always 4 * hidden_size instead of reading intermediate_size
+def bert_parameter_count(config, pooler=False):
+    d = config.hidden_size
+    inter = 4 * d
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d + 2 * d
+    layer = 4 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d if pooler else 0
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer + pool}
+
+# %% parameter_count: always adds the pooler
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d + 2 * d
+    layer = 4 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer + pool}
+
+# %% flops: counts the forward pass only (2·N·T) and forgets attention's backward pass too
+def training_flops(n_params, n_tokens):
+    return 2 * n_params * n_tokens
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return 4 * seq_len * seq_len * hidden_size * n_layers * n_sequences
+
+# %% flops: right 6NT, but attention linear in the sequence length (s·d instead of s²·d)
+def training_flops(n_params, n_tokens):
+    return 6 * n_params * n_tokens
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return 12 * seq_len * hidden_size * n_layers * n_sequences
+
+# %% flops: right 6NT, attention counted for the scores Q·K^T only (forgets the weighted sum of V)
+def training_flops(n_params, n_tokens):
+    return 6 * n_params * n_tokens
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return 3 * 2 * seq_len * seq_len * hidden_size * n_layers * n_sequences
+
+# %% flops: right 6NT, attention for one layer only (forgets n_layers)
+def training_flops(n_params, n_tokens):
+    return 6 * n_params * n_tokens
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return 12 * seq_len * seq_len * hidden_size * n_sequences
+
+# %% flops: 6 FLOPs per parameter, not per parameter and token (forgets the tokens)
+def training_flops(n_params, n_tokens):
+    return 6 * n_params
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return 12 * n_layers * hidden_size * seq_len ** 2 * n_sequences
+
+# %% memory: counts the Adam states once (one moment instead of two)
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_trainable
+    adam = bytes_per_value * n_trainable
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = bytes_per_value * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam + activations}
+
+# %% memory: gradients and Adam states for every parameter, frozen ones too
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_params
+    adam = 2 * bytes_per_value * n_params
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = bytes_per_value * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam + activations}
+
+# %% memory: activations without attention's s² term (linear in the sequence length)
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_trainable
+    adam = 2 * bytes_per_value * n_trainable
+    d, inter = config.hidden_size, config.intermediate_size
+    activations = bytes_per_value * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam + activations}
+
+# %% memory: activations for one sequence, not the whole batch
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_trainable
+    adam = 2 * bytes_per_value * n_trainable
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = bytes_per_value * config.num_hidden_layers * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam + activations}
+
+# %% memory: the total leaves out the activations
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_trainable
+    adam = 2 * bytes_per_value * n_trainable
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = bytes_per_value * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam}
+
+# %% diagnosis: swaps the misaligned labels (run_1) and the frozen model (run_6): both have a flat loss
+diagnosis = {"run_1": "C", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "D"}
+
+# %% diagnosis: reads the wandering loss of run_4 as a learning rate that is too high
+diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "A", "run_5": "F", "run_6": "C"}
+
+# %% diagnosis: takes the padding run (good training loss, poor predictions) for over-fitting, and the tiny set for padding
+diagnosis = {"run_1": "D", "run_2": "A", "run_3": "F", "run_4": "B", "run_5": "E", "run_6": "C"}
+
+# %% diagnosis: blames the frozen run on a learning rate that is too low
+diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "H"}
+
+# %% train_steps: still forgets optimizer.zero_grad(), so gradients pile up
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+# %% train_steps: zero_grad, mask and train() fixed, a lower learning rate, but the labels are still shifted by one
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr / 10, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            logits = model(batch["input_ids"], batch["attention_mask"])
+            loss = F.cross_entropy(logits[:-1], batch["labels"][1:])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+# %% train_steps: still does not pass the attention mask, so padding is attended to and pooled
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+# %% train_steps: everything else fixed, but model.train() is never called (a model in eval mode stays there)
+def train_steps(model, batches, lr, epochs=1):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+# %% train_steps: trains the head only (a linear probe), θ never moves
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW(model.head.parameters(), lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
