@@ -1,0 +1,166 @@
+# Plausible wrong answers for ch03_fine_tuning_objective (see docs/AUTHORING.md).
+# Each section replaces the whole source of the solution cell named by its grade_id;
+# every one of them must make at least one graded test cell fail.
+
+# %% compute_loss: applies a softmax before the cross-entropy (softmax twice)
+def compute_loss(logits, labels):
+    """Mean cross-entropy of a batch of tuning samples."""
+    return torch.nn.functional.cross_entropy(torch.softmax(logits, dim=-1), labels)
+
+# %% compute_loss: sums over the batch instead of taking the mean
+def compute_loss(logits, labels):
+    """Mean cross-entropy of a batch of tuning samples."""
+    return torch.nn.functional.cross_entropy(logits, labels, reduction="sum")
+
+# %% compute_loss: log of the softmax, which is -inf for very large logits
+def compute_loss(logits, labels):
+    """Mean cross-entropy of a batch of tuning samples."""
+    probs = torch.softmax(logits, dim=-1)
+    return -torch.log(probs[torch.arange(len(labels)), labels]).mean()
+
+# %% compute_loss: indexes log_probs[:, labels], averaging every sample with every label
+def compute_loss(logits, labels):
+    """Mean cross-entropy of a batch of tuning samples."""
+    log_probs = torch.log_softmax(logits, dim=-1)
+    return -log_probs[:, labels].mean()
+
+# %% training_step: never calls optimizer.zero_grad(), so gradients accumulate across steps
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"])
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+# %% training_step: forgets model.train(), so a model left in eval mode trains without dropout
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    optimizer.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"])
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+# %% training_step: labels shifted by one position, so they no longer belong to their inputs
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    optimizer.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"].roll(1))
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+# %% training_step: steps the optimizer before the backward pass
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    optimizer.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"])
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+
+# %% training_step: returns the loss tensor instead of a float
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    optimizer.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"])
+    loss.backward()
+    optimizer.step()
+    return loss
+
+# %% training_step: clears the gradients after the backward pass instead of before it
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits, batch["labels"])
+    loss.backward()
+    optimizer.zero_grad()
+    optimizer.step()
+    return loss.item()
+
+# %% make_optimizer: hands only ω to the optimizer, even when θ should be trained too
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    return torch.optim.AdamW(model.head.parameters(), lr=head_lr)
+
+# %% make_optimizer: hands all parameters to the optimizer, even when the encoder is frozen
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    return torch.optim.AdamW([{"params": list(model.encoder.parameters()), "lr": lr},
+                              {"params": list(model.head.parameters()), "lr": head_lr}])
+
+# %% make_optimizer: swaps the two learning rates (large steps for θ, small ones for ω)
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    groups = [{"params": list(model.head.parameters()), "lr": lr}]
+    if train_encoder:
+        groups.insert(0, {"params": list(model.encoder.parameters()), "lr": head_lr})
+    return torch.optim.AdamW(groups)
+
+# %% make_optimizer: one learning rate for everything it trains
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    params = list(model.parameters()) if train_encoder else list(model.head.parameters())
+    return torch.optim.AdamW(params, lr=lr)
+
+# %% make_optimizer: keeps only the parameters with requires_grad, ignoring train_encoder
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    return torch.optim.AdamW([
+        {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": lr},
+        {"params": [p for p in model.head.parameters() if p.requires_grad], "lr": head_lr}])
+
+# %% relative_change: forgets to divide by the norm (an absolute change)
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    distance = sum(((after[name] - b) ** 2).sum() for name, b in before.items())
+    return float(torch.sqrt(distance))
+
+# %% relative_change: divides by the norm of the new weights instead of the starting ones
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    distance = sum(((after[name] - b) ** 2).sum() for name, b in before.items())
+    size = sum((a ** 2).sum() for a in after.values())
+    return float(torch.sqrt(distance / size))
+
+# %% relative_change: averages the relative changes of the single tensors
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    ratios = [((after[name] - b).norm() / b.norm()).item() for name, b in before.items()]
+    return sum(ratios) / len(ratios)
+
+# %% relative_change: pairs the tensors by position instead of by name
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    distance = sum(((a - b) ** 2).sum() for a, b in zip(after.values(), before.values()))
+    size = sum((b ** 2).sum() for b in before.values())
+    return float(torch.sqrt(distance / size))
+
+# %% relative_change: forgets the square roots (a ratio of squared norms)
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    distance = sum(((after[name] - b) ** 2).sum() for name, b in before.items())
+    size = sum((b ** 2).sum() for b in before.values())
+    return float(distance / size)
+
+# %% q_parameter_state: two statements flipped (thinks θ moves as far as ω, and that the runs must agree)
+state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True}
+
+# %% q_parameter_state: thinks full fine-tuning leaves θ alone and freezing still moves it
+state_answers = {"a": False, "b": True, "c": False, "d": False, "e": False, "f": True}
+
+# %% q_parameter_state: thinks ω is pre-trained too and inference uses the pre-trained θ̂
+state_answers = {"a": True, "b": True, "c": True, "d": True, "e": False, "f": False}
+
+# %% q_parameter_state: answers given as strings instead of booleans
+state_answers = {"a": "True", "b": "True", "c": "False", "d": "True", "e": "False", "f": "True"}
