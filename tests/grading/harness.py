@@ -1,0 +1,713 @@
+"""Proof that grading works: real nbgrader round trips and a fast wrong-answer checker.
+
+Three parts, used by ``tests/grading/test_grading.py``, ``tests/grading/test_harness.py`` and
+``tests/notebooks/test_execute.py``:
+
+1. ``parse_wrong_answers`` reads ``tests/grading/wrong_answers/<ch>.py``: sections that start with
+   ``# %% <grade_id>: <description>``, each one replacing the whole source of that solution cell.
+2. ``Course`` is a throwaway nbgrader course folder (the repo's ``nbgrader_config.py`` with every
+   path and the sqlite gradebook moved inside the folder). It runs the real ``nbgrader`` commands:
+   ``generate_assignment``, ``validate``, ``autograde``, and reads per-cell scores back from the
+   gradebook.
+3. ``check_notebook`` is the fast checker. Regrading a whole notebook per wrong answer is slow, so
+   one kernel runs the solution top to bottom once (with ``NBGRADER_EXECUTION=autograde``, as
+   nbgrader does), then for each wrong answer: re-run the replaced solution cell, re-run every
+   graded test cell in order, note which lose points, put the correct cell back and check that the
+   tests pass again. Scores come from nbgrader's own ``determine_grade``, so an error *or anything
+   written to stderr* in a test cell costs its points, exactly as in ``nbgrader autograde``.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.api import Gradebook
+from nbgrader.utils import determine_grade, is_grade, is_solution
+
+REPO = Path(__file__).resolve().parents[2]
+REPO_CONFIG = REPO / "nbgrader_config.py"
+CELL_TIMEOUT = 120  # seconds, as c.ExecutePreprocessor.timeout in nbgrader_config.py
+
+# Cell metadata that editors and runs add and that says nothing about grading.
+METADATA_NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted"}
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook helpers
+# --------------------------------------------------------------------------------------------
+
+def read_notebook(path: Path | str) -> NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """A graded, auto-checked test cell (``grade: true`` code cell that is not a solution)."""
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
+
+
+def solution_cells(nb: NotebookNode) -> dict[str, int]:
+    """``{grade_id: cell index}`` of the solution cells (code and markdown)."""
+    return {grade_id(c): i for i, c in enumerate(nb.cells) if is_solution(c)}
+
+
+def graded_tests(nb: NotebookNode) -> dict[str, int]:
+    """``{grade_id: cell index}`` of the graded test cells, in notebook order."""
+    return {grade_id(c): i for i, c in enumerate(nb.cells) if is_test_cell(c)}
+
+
+def fill_release(release: NotebookNode, source: NotebookNode, replace: dict[str, str] | None = None) -> NotebookNode:
+    """The student notebook as a perfect student hands it in: every solution cell of ``release``
+    takes the source of the same ``grade_id`` in ``source`` (the instructor's notebook), except the
+    cells named in ``replace``, which get the given source (a wrong answer)."""
+    replace = replace or {}
+    answers = {grade_id(c): c.source for c in source.cells if is_solution(c)}
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if is_solution(cell):
+            cell.source = replace.get(gid, answers[gid])
+    unknown = set(replace) - set(answers)
+    if unknown:
+        raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
+    return nb
+
+
+def output_problems(path: Path | str) -> list[str]:
+    """Cells of a committed notebook that carry outputs or execution counts (there should be none)."""
+    problems = []
+    for i, cell in enumerate(read_notebook(path).cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"cell {i}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
+        if cell.get("outputs"):
+            problems.append(f"{where}: {len(cell.outputs)} output(s)")
+        if cell.get("execution_count") is not None:
+            problems.append(f"{where}: execution_count {cell.execution_count}")
+    return problems
+
+
+def _comparable(cell: NotebookNode) -> dict:
+    meta = {k: v for k, v in cell.metadata.items() if k not in METADATA_NOISE}
+    return {"cell_type": cell.cell_type, "source": cell.source, "metadata": meta}
+
+
+def notebook_differences(expected: NotebookNode, actual: NotebookNode, max_shown: int = 5) -> list[str]:
+    """What differs between two notebooks in what matters for grading: cell types, sources and
+    metadata (nbgrader's included), and the kernel. Ids, outputs and run timings are ignored."""
+    problems = []
+    if expected.metadata.get("kernelspec") != actual.metadata.get("kernelspec"):
+        problems.append(f"kernelspec: expected {expected.metadata.get('kernelspec')}, got {actual.metadata.get('kernelspec')}")
+    exp, act = [_comparable(c) for c in expected.cells], [_comparable(c) for c in actual.cells]
+    if len(exp) != len(act):
+        problems.append(f"{len(exp)} cells expected, {len(act)} found")
+    for i, (e, a) in enumerate(zip(exp, act)):
+        if e == a:
+            continue
+        name = e["metadata"].get("nbgrader", {}).get("grade_id") or e["cell_type"]
+        if e["source"] != a["source"]:
+            diff = difflib.unified_diff(e["source"].splitlines(), a["source"].splitlines(),
+                                        "generated", "committed", lineterm="", n=1)
+            problems.append(f"cell {i} ({name}) source differs:\n  " + "\n  ".join(list(diff)[:20]))
+        elif e["cell_type"] != a["cell_type"]:
+            problems.append(f"cell {i} ({name}): type {e['cell_type']} expected, {a['cell_type']} found")
+        else:
+            problems.append(f"cell {i} ({name}) metadata differs: expected {e['metadata']}, found {a['metadata']}")
+    if len(problems) > max_shown:
+        problems = problems[:max_shown] + [f"... and {len(problems) - max_shown} more"]
+    return problems
+
+
+def folder_differences(generated: Path, committed: Path) -> list[str]:
+    """Compare a freshly generated release folder with the committed one, file by file."""
+    def files(folder: Path) -> set[Path]:
+        if not folder.is_dir():
+            return set()
+        return {p.relative_to(folder) for p in folder.rglob("*")
+                if p.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)}
+
+    gen, com = files(generated), files(committed)
+    problems = [f"{p}: generated but not committed" for p in sorted(gen - com)]
+    problems += [f"{p}: committed but not generated from solutions/" for p in sorted(com - gen)]
+    for rel in sorted(gen & com):
+        if rel.suffix == ".ipynb":
+            problems += [f"{rel}: {d}" for d in notebook_differences(read_notebook(generated / rel), read_notebook(committed / rel))]
+        elif (generated / rel).read_bytes() != (committed / rel).read_bytes():
+            problems.append(f"{rel}: contents differ")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Wrong answers files
+# --------------------------------------------------------------------------------------------
+
+MARKER = re.compile(r"^# %%\s*(?P<gid>[A-Za-z0-9_]+)\s*:\s*(?P<desc>.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    grade_id: str     # the solution cell it replaces
+    description: str  # what is wrong, in words
+    source: str       # the whole new source of the cell
+    line: int         # line of the marker in the file (for messages)
+    number: int       # 1, 2, ... within its grade_id
+
+    @property
+    def label(self) -> str:
+        return f"{self.grade_id}#{self.number}: {self.description}"
+
+
+def parse_wrong_answers(path: Path | str) -> list[WrongAnswer]:
+    """Read a wrong-answers file. Text before the first marker is a preamble and is ignored."""
+    answers: list[WrongAnswer] = []
+    current: dict | None = None
+    counts: dict[str, int] = {}
+
+    def close() -> None:
+        if current is None:
+            return
+        source = "\n".join(current["lines"]).strip("\n")
+        if not source.strip():
+            raise ValueError(f"{path}:{current['line']}: the wrong answer for {current['gid']!r} is empty")
+        counts[current["gid"]] = counts.get(current["gid"], 0) + 1
+        answers.append(WrongAnswer(current["gid"], current["desc"], source, current["line"], counts[current["gid"]]))
+
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("# %%"):
+            match = MARKER.match(line)
+            if not match:
+                raise ValueError(f"{path}:{n}: marker must read '# %% <grade_id>: <description>', got {line!r}")
+            close()
+            current = {"gid": match["gid"], "desc": match["desc"], "line": n, "lines": []}
+        elif current is not None:
+            current["lines"].append(line)
+    close()
+    return answers
+
+
+def coverage_problems(nb: NotebookNode, answers: list[WrongAnswer], minimum: int = 2) -> list[str]:
+    """Every code solution cell needs ``minimum`` wrong answers; every wrong answer must name an
+    existing solution cell and actually differ from the solution."""
+    solutions = {grade_id(c): c for c in nb.cells if is_solution(c)}
+    problems = []
+    for a in answers:
+        if a.grade_id not in solutions:
+            problems.append(f"line {a.line}: {a.label!r} names no solution cell (solution cells: {sorted(solutions)})")
+        elif a.source.strip() == solutions[a.grade_id].source.strip():
+            problems.append(f"line {a.line}: {a.label!r} is the solution itself")
+    for gid, cell in solutions.items():
+        if cell.cell_type != "code":
+            continue  # free-text answers are graded by hand
+        n = sum(a.grade_id == gid for a in answers)
+        if n < minimum:
+            problems.append(f"solution cell {gid!r} has {n} wrong answer(s), needs at least {minimum}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# 2. A throwaway nbgrader course
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Validation:
+    ok: bool
+    output: str
+    seconds: float
+
+
+class Course:
+    """A course folder in a temporary directory that runs the real ``nbgrader`` commands.
+
+    Layout: ``solutions/<ch>/`` (copied source), ``notebooks/<ch>/`` (written by
+    ``generate_assignment``), ``committed/<ch>/`` (the repo's release, as students get it),
+    ``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db``.
+    Its ``nbgrader_config.py`` is the repo's, so grading runs with the course's own settings
+    (timeouts, stubs, course id), followed by overrides that keep every path inside the folder.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.db_url = "sqlite:///" + str(self.root / "gradebook.db")
+
+    @classmethod
+    def create(cls, root: Path, solutions: Path, release: Path | None = None,
+               chapters: list[str] | None = None, config: Path = REPO_CONFIG) -> Course:
+        course = cls(root)
+        course.root.mkdir(parents=True, exist_ok=True)
+        names = chapters if chapters is not None else sorted(p.name for p in Path(solutions).iterdir() if p.is_dir())
+        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        for ch in names:
+            shutil.copytree(Path(solutions) / ch, course.root / "solutions" / ch, ignore=ignore)
+            if release is not None and (Path(release) / ch).is_dir():
+                shutil.copytree(Path(release) / ch, course.root / "committed" / ch, ignore=ignore)
+        course.config_path.write_text(
+            "# Generated by tests/grading/harness.py for a throwaway course: the repo's settings ...\n\n"
+            + Path(config).read_text(encoding="utf-8")
+            + "\n\n# ... with every path inside this folder and a gradebook of its own.\n"
+            f"c.CourseDirectory.root = {str(course.root)!r}\n"
+            'c.CourseDirectory.source_directory = "solutions"\n'
+            'c.CourseDirectory.release_directory = "notebooks"\n'
+            'c.CourseDirectory.submitted_directory = "submitted"\n'
+            'c.CourseDirectory.autograded_directory = "autograded"\n'
+            'c.CourseDirectory.feedback_directory = "feedback"\n'
+            f"c.CourseDirectory.db_url = {course.db_url!r}\n",
+            encoding="utf-8")
+        return course
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    @property
+    def course_id(self) -> str:
+        from traitlets.config.loader import PyFileConfigLoader
+        config = PyFileConfigLoader(self.config_path.name, path=str(self.root)).load_config()
+        return config.CourseDirectory.get("course_id", "default_course")
+
+    def nbgrader(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+        """Run ``nbgrader <args>`` in the course folder (the venv's nbgrader, found on PATH)."""
+        env = {k: v for k, v in os.environ.items() if k != "COURSE_GRADEBOOK_URL"}
+        return subprocess.run(["nbgrader", *args], check=False, cwd=self.root, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def _check(self, proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+        if proc.returncode != 0:
+            raise RuntimeError(f"`{' '.join(proc.args)}` failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def generate_assignment(self, ch: str) -> Path:
+        """``nbgrader generate_assignment <ch>``; returns the release notebook it wrote."""
+        self._check(self.nbgrader("generate_assignment", ch, "--force"))
+        return self.root / "notebooks" / ch / f"{ch}.ipynb"
+
+    def validate(self, notebook: Path, invert: bool = False) -> Validation:
+        """``nbgrader validate [--invert] <notebook>``. It exits 0 even when tests fail, so the
+        verdict is its success line: all tests pass, or (inverted) no graded test passes."""
+        start = time.perf_counter()
+        proc = self.nbgrader("validate", *(["--invert"] if invert else []), str(notebook))
+        seconds = time.perf_counter() - start
+        success = ("Success! The notebook does not pass any tests." if invert
+                   else "Success! Your notebook passes all the tests.")
+        output = proc.stdout + proc.stderr
+        return Validation(proc.returncode == 0 and success in output, output, seconds)
+
+    def submit(self, ch: str, student: str, nb: NotebookNode) -> Path:
+        path = self.root / "submitted" / student / ch / f"{ch}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(path))
+        return path
+
+    def autograde(self, ch: str, students: list[str] | None = None) -> subprocess.CompletedProcess:
+        """``nbgrader autograde <ch>`` for the given students (default: every submission);
+        raises if the grading run itself fails."""
+        args = ["autograde", ch, "--force"]
+        if students:
+            submitted = {p.name for p in (self.root / "submitted").iterdir() if p.is_dir()}
+            others = sorted(submitted - set(students))
+            args += ["--student=" + (students[0] if len(students) == 1 else "*")]
+            args += ["--CourseDirectory.student_id_exclude=" + ",".join(others)] if others else []
+        return self._check(self.nbgrader(*args))
+
+    def scores(self, ch: str, student: str) -> dict[str, tuple[float | None, float]]:
+        """``{grade_id: (score, max_score)}`` of a student's autograded notebook, from the gradebook."""
+        with Gradebook(self.db_url, self.course_id) as gb:
+            nb = gb.find_submission_notebook(ch, ch, student)
+            return {g.name: (g.score, g.max_score) for g in nb.grades}
+
+    def round_trip(self, ch: str, submissions: dict[str, NotebookNode]) -> dict[str, dict[str, tuple]]:
+        """generate_assignment, submit each notebook, autograde, read the scores back:
+        ``{student: {grade_id: (score, max)}}``."""
+        self.generate_assignment(ch)
+        for student, nb in submissions.items():
+            self.submit(ch, student, nb)
+        self.autograde(ch)
+        return {student: self.scores(ch, student) for student in submissions}
+
+
+# --------------------------------------------------------------------------------------------
+# 3. The fast checker: one kernel, many wrong answers
+# --------------------------------------------------------------------------------------------
+
+# Kernel-side helpers: which global names a solution cell binds, so that before a wrong answer
+# runs they can be put back as they were before the solution cell ran. Without this, a wrong
+# answer that fails before it defines the function would leave the correct function in place,
+# and the tests would pass where nbgrader would give zero.
+_KERNEL_HELPERS = '''
+def __grading_names():
+    return {k: v for k, v in globals().items() if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "get_ipython")}
+__grading_missing = object()
+__grading_before = {}
+__grading_bound = {}
+def __grading_mark(gid):
+    __grading_before[gid] = __grading_names()
+def __grading_record(gid):
+    before, now = __grading_before.pop(gid), __grading_names()
+    __grading_bound[gid] = {k: before.get(k, __grading_missing) for k, v in now.items() if k not in before or before[k] is not v}
+def __grading_rollback(gid):
+    for k, old in __grading_bound.get(gid, {}).items():
+        if old is __grading_missing:
+            globals().pop(k, None)
+        else:
+            globals()[k] = old
+'''
+
+
+def _error_text(cell: NotebookNode) -> str | None:
+    """The error a cell raised (or the stderr it wrote), in one line; None if it ran cleanly."""
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            return f"{out.ename}: {out.evalue}".strip()
+    return None
+
+
+def _stderr_text(cell: NotebookNode) -> str | None:
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stderr":
+            return out.text.strip().splitlines()[-1] if out.text.strip() else "(blank stderr output)"
+    return None
+
+
+def _record_error_reply(cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
+    """As nbgrader's ``Execute`` does: an error reply with no error output (a cell interrupted after
+    the timeout) becomes an error output, so that the cell scores zero."""
+    content = execute_reply["content"]
+    if content["status"] == "error" and not any(
+            o.output_type == "error" and o.ename == content["ename"] for o in cell.outputs):
+        cell.outputs.append(nbformat.v4.new_output("error", ename=content["ename"], evalue=content["evalue"],
+                                                   traceback=content["traceback"] or [content["ename"]]))
+
+
+@dataclass
+class SolutionRun:
+    """The solution notebook run top to bottom in one kernel."""
+
+    notebook: NotebookNode                       # executed copy, with outputs
+    seconds: float
+    errors: list[str] = field(default_factory=list)          # cells that raised
+    test_scores: dict[str, tuple] = field(default_factory=dict)  # {test grade_id: (score, max)}
+
+    @property
+    def baseline_problems(self) -> list[str]:
+        """Graded test cells that do not get full marks on the solution."""
+        return [f"{gid}: {s}/{m}" for gid, (s, m) in self.test_scores.items() if s != m]
+
+
+@dataclass
+class Verdict:
+    """What one wrong answer did to the graded test cells."""
+
+    wrong: WrongAnswer
+    scores: dict[str, tuple] = field(default_factory=dict)  # {test grade_id: (score, max)}
+    cell_error: str | None = None   # the error the wrong solution cell itself raised, if any
+    messages: dict[str, str] = field(default_factory=dict)  # {failed test grade_id: its error}
+    restored: bool = True           # tests passed again once the correct cell was back
+    problem: str | None = None      # the wrong answer could not be checked
+
+    @property
+    def failed(self) -> list[str]:
+        return [gid for gid, (s, m) in self.scores.items() if s < m]
+
+    @property
+    def lost_points(self) -> float:
+        return sum(m - s for s, m in self.scores.values())
+
+
+class KernelSession:
+    """One kernel that has run a notebook top to bottom; cells can then be re-run one by one."""
+
+    def __init__(self, nb: NotebookNode, cwd: Path, timeout: int = CELL_TIMEOUT, env: dict | None = None):
+        self.nb = nb  # kept as read: the sources every re-run starts from
+        # nbclient stores each executed cell back into the notebook it was given, so it gets a copy
+        self.scratch = copy.deepcopy(nb)
+        self.cwd = Path(cwd)
+        self.env = {**os.environ, "NBGRADER_EXECUTION": "autograde", **(env or {})}
+        self.timeout = timeout
+        self.client: NotebookClient | None = None
+        self._context = None
+
+    # -- kernel life cycle ---------------------------------------------------------------------
+    def start(self) -> None:
+        self.client = NotebookClient(
+            self.scratch, timeout=self.timeout, kernel_name="python3", allow_errors=True,
+            interrupt_on_timeout=True,  # as nbgrader: a hanging cell is interrupted and fails
+            error_on_timeout={"ename": "CellTimeoutError", "evalue": f"no reply within {self.timeout} s", "traceback": []},
+            on_cell_executed=_record_error_reply, resources={"metadata": {"path": str(self.cwd)}})
+        self._context = self.client.setup_kernel(env=self.env, cwd=str(self.cwd))
+        self._context.__enter__()
+        self.code(_KERNEL_HELPERS)
+
+    def stop(self) -> None:
+        if self._context is not None:
+            try:
+                self._context.__exit__(None, None, None)
+            finally:
+                self._context, self.client = None, None
+
+    # -- running cells ------------------------------------------------------------------------
+    def execute(self, cell: NotebookNode, index: int, store_history: bool = True) -> NotebookNode:
+        self.client.execute_cell(cell, index, store_history=store_history)
+        return cell
+
+    def code(self, source: str) -> NotebookNode:
+        """Run bookkeeping code that is not part of the notebook; it must not fail."""
+        cell = self.execute(nbformat.v4.new_code_cell(source), 0, store_history=False)
+        if _error_text(cell):
+            raise RuntimeError(f"harness code failed in the kernel: {_error_text(cell)}\n{source}")
+        return cell
+
+    def run_all(self) -> SolutionRun:
+        """Run every cell in order, noting which names each solution cell binds and how each graded
+        test cell scores; ``run.notebook`` is the executed copy."""
+        start = time.perf_counter()
+        run = SolutionRun(self.scratch, 0.0)
+        for i, cell in enumerate(self.scratch.cells):
+            if cell.cell_type != "code":
+                continue
+            gid = grade_id(cell)
+            if is_solution(cell):
+                self.code(f"__grading_mark({gid!r})")
+            self.execute(cell, i)
+            if is_solution(cell):
+                self.code(f"__grading_record({gid!r})")
+            error = _error_text(cell)
+            if error:
+                run.errors.append(f"cell {i}" + (f" ({gid})" if gid else "") + f": {error}")
+            if is_test_cell(cell):
+                run.test_scores[gid] = determine_grade(cell)
+        run.seconds = time.perf_counter() - start
+        run.notebook = copy.deepcopy(self.scratch)  # before re-runs overwrite cells of the scratch copy
+        return run
+
+    def rerun(self, index: int, source: str | None = None) -> NotebookNode:
+        """Re-run a cell of the notebook (optionally with another source) on a fresh copy."""
+        cell = copy.deepcopy(self.nb.cells[index])
+        if source is not None:
+            cell.source = source
+        return self.execute(cell, index)
+
+    def run_tests(self) -> dict[str, NotebookNode]:
+        return {grade_id(self.nb.cells[i]): self.rerun(i) for i in graded_tests(self.nb).values()}
+
+    def try_wrong_answer(self, wrong: WrongAnswer) -> Verdict:
+        verdict = Verdict(wrong)
+        index = solution_cells(self.nb).get(wrong.grade_id)
+        if index is None or self.nb.cells[index].cell_type != "code":
+            verdict.problem = f"no code solution cell with grade_id {wrong.grade_id!r}"
+            return verdict
+        gid = wrong.grade_id
+        # put the names the solution cell bound back as they were before it ran, then run the wrong cell
+        self.code(f"__grading_rollback({gid!r})")
+        verdict.cell_error = _error_text(self.rerun(index, wrong.source))
+        for test_id, cell in self.run_tests().items():
+            verdict.scores[test_id] = determine_grade(cell)
+            if verdict.scores[test_id][0] < verdict.scores[test_id][1]:
+                verdict.messages[test_id] = _error_text(cell) or f"stderr: {_stderr_text(cell)}"
+        # restore the correct cell and check that the tests pass again
+        self.code(f"__grading_rollback({gid!r})")
+        self.code(f"__grading_mark({gid!r})")
+        self.rerun(index)
+        self.code(f"__grading_record({gid!r})")
+        restored = self.run_tests()
+        verdict.restored = all(s == m for s, m in (determine_grade(c) for c in restored.values()))
+        return verdict
+
+
+def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
+                   timeout: int = CELL_TIMEOUT) -> tuple[SolutionRun, list[Verdict]]:
+    """Run the solution notebook at ``path`` once in a kernel started in ``cwd``, then try every
+    wrong answer in that kernel. If a wrong answer leaves the kernel in a state where the correct
+    solution no longer passes (or kills the kernel), the notebook is run again in a fresh kernel
+    before the next one, so one wrong answer can never poison the next."""
+    nb = read_notebook(path)
+    session = KernelSession(nb, cwd, timeout)
+    verdicts: list[Verdict] = []
+    try:
+        session.start()
+        run = session.run_all()
+        if run.errors or run.baseline_problems:
+            return run, verdicts  # nothing to compare against: the tests report the solution run
+        for wrong in wrong_answers:
+            try:
+                verdict = session.try_wrong_answer(wrong)
+            except DeadKernelError:
+                verdict = Verdict(wrong, cell_error="the kernel died", restored=False)
+                verdict.scores = {gid: (0.0, m) for gid, (_, m) in run.test_scores.items()}
+            verdicts.append(verdict)
+            if not verdict.restored:
+                session.stop()
+                session = KernelSession(read_notebook(path), cwd, timeout)
+                session.start()
+                session.run_all()
+        return run, verdicts
+    finally:
+        session.stop()
+
+
+# --------------------------------------------------------------------------------------------
+# Everything the proof needs for one chapter, computed once and on demand
+# --------------------------------------------------------------------------------------------
+
+class ChapterProof:
+    """One chapter's grading proof: its notebooks and wrong answers, a throwaway course, the fast
+    checker's run and the real autograde runs. Each piece is computed the first time a test asks
+    for it and then reused, and ``timings`` records how long each took (seconds)."""
+
+    def __init__(self, ch: str, *, solutions: Path, release: Path, wrong_answers: Path,
+                 workdir: Path, executed: Path | None = None):
+        self.ch = ch
+        self.solutions, self.release_root = Path(solutions), Path(release)
+        self.wrong_answers_path = Path(wrong_answers) / f"{ch}.py"
+        self.workdir = Path(workdir)
+        self.executed_dir = executed
+        self.timings: dict[str, tuple[float, float]] = {}  # step -> (wall, CPU) seconds
+        self._scores: dict[str, dict[str, tuple]] = {}
+
+    def _timed(self, step: str, fn, *args):
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        try:
+            return fn(*args)
+        finally:
+            self.timings[step] = (time.perf_counter() - wall, cpu_seconds() - cpu)
+
+    # -- inputs -------------------------------------------------------------------------------
+    @property
+    def source_path(self) -> Path:
+        return self.solutions / self.ch / f"{self.ch}.ipynb"
+
+    @property
+    def release_path(self) -> Path:
+        return self.release_root / self.ch / f"{self.ch}.ipynb"
+
+    @cached_property
+    def source(self) -> NotebookNode:
+        return read_notebook(self.source_path)
+
+    @cached_property
+    def release(self) -> NotebookNode:
+        if not self.release_path.exists():
+            raise FileNotFoundError(f"{self.release_path} is missing: run `nbgrader generate_assignment {self.ch} --force`")
+        return read_notebook(self.release_path)
+
+    @cached_property
+    def wrong_answers(self) -> list[WrongAnswer]:
+        if not self.wrong_answers_path.exists():
+            raise FileNotFoundError(f"{self.wrong_answers_path} is missing")
+        return parse_wrong_answers(self.wrong_answers_path)
+
+    def wrong_answer(self, grade_id_: str, number: int) -> WrongAnswer:
+        return next(a for a in self.wrong_answers if (a.grade_id, a.number) == (grade_id_, number))
+
+    # -- the fast checker -----------------------------------------------------------------------
+    @cached_property
+    def fast_check(self) -> tuple[SolutionRun, list[Verdict]]:
+        """The solution run once in one kernel, then every wrong answer (none if the file is
+        missing or unreadable: the coverage test reports that). The executed notebook is written
+        to ``executed/<ch>.ipynb`` when an ``executed`` folder was given."""
+        try:
+            answers = self.wrong_answers
+        except (FileNotFoundError, ValueError):
+            answers = []
+        cwd = self.workdir / "run"  # a copy of the chapter folder, so files it writes stay out of the repo
+        shutil.copytree(self.solutions / self.ch, cwd, dirs_exist_ok=True)
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        run, verdicts = check_notebook(cwd / self.source_path.name, answers, cwd)
+        wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        self.timings["fast checker: solution run"] = (run.seconds, float("nan"))
+        self.timings[f"fast checker: all ({len(verdicts)} wrong answers)"] = (wall, cpu)
+        if self.executed_dir is not None:
+            Path(self.executed_dir).mkdir(parents=True, exist_ok=True)
+            nbformat.write(run.notebook, str(Path(self.executed_dir) / f"{self.ch}.ipynb"))
+        return run, verdicts
+
+    def verdict(self, wrong: WrongAnswer) -> Verdict | None:
+        return next((v for v in self.fast_check[1] if v.wrong == wrong), None)
+
+    # -- the real nbgrader ----------------------------------------------------------------------
+    @cached_property
+    def course(self) -> Course:
+        return Course.create(self.workdir / "course", self.solutions, self.release_root, [self.ch])
+
+    @cached_property
+    def generated_release(self) -> Path:
+        """The folder ``nbgrader generate_assignment`` writes for this chapter."""
+        self._timed("generate_assignment", self.course.generate_assignment, self.ch)
+        return self.course.root / "notebooks" / self.ch
+
+    def sync_problems(self) -> list[str]:
+        return folder_differences(self.generated_release, self.release_root / self.ch)
+
+    @cached_property
+    def validation(self) -> Validation:
+        return self._timed("validate", self.course.validate, self.course.root / "solutions" / self.ch / self.source_path.name)
+
+    @cached_property
+    def inverted_validation(self) -> Validation:
+        notebook = self.course.root / "committed" / self.ch / self.release_path.name
+        if not notebook.exists():
+            raise FileNotFoundError(f"{self.release_path} is missing")
+        return self._timed("validate --invert", self.course.validate, notebook, True)
+
+    def submission(self, student: str) -> NotebookNode:
+        """``solution``: the student notebook filled in with the solutions; ``stub``: the student
+        notebook untouched; ``wrong_<grade_id>_<n>``: filled in, with wrong answer n in that cell."""
+        if student == "solution":
+            return fill_release(self.release, self.source)
+        if student == "stub":
+            return copy.deepcopy(self.release)
+        match = re.fullmatch(r"wrong_(?P<gid>.+)_(?P<n>\d+)", student)
+        wrong = self.wrong_answer(match["gid"], int(match["n"]))
+        return fill_release(self.release, self.source, {wrong.grade_id: wrong.source})
+
+    @staticmethod
+    def student_for(wrong: WrongAnswer) -> str:
+        return f"wrong_{wrong.grade_id}_{wrong.number}"
+
+    def scores(self, *students: str) -> dict[str, dict[str, tuple]]:
+        """Autograde the students' submissions (those not graded yet, in one nbgrader run) and
+        return ``{student: {grade_id: (score, max)}}``."""
+        todo = [s for s in students if s not in self._scores]
+        if todo:
+            _ = self.generated_release  # the assignment must be in the gradebook first
+            for student in todo:
+                self.course.submit(self.ch, student, self.submission(student))
+            self._timed(f"autograde {len(todo)} notebook(s) ({', '.join(todo)})", self.course.autograde, self.ch, todo)
+            for student in todo:
+                self._scores[student] = self.course.scores(self.ch, student)
+        return {s: self._scores[s] for s in students}
+
+    def autograded_errors(self, student: str) -> dict[str, str]:
+        """``{grade_id: error}`` for the graded cells that failed in a student's autograded notebook."""
+        path = self.course.root / "autograded" / student / self.ch / f"{self.ch}.ipynb"
+        nb = read_notebook(path)
+        return {grade_id(c): _error_text(c) or f"stderr: {_stderr_text(c)}" for c in nb.cells
+                if is_test_cell(c) and determine_grade(c)[0] < determine_grade(c)[1]}
+
+
+def cpu_seconds() -> float:
+    """CPU time used by this process and its finished child processes (kernels, nbgrader runs):
+    a measure of cost that does not grow when other work shares the machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def python_bin_dir() -> str:
+    """The folder of this interpreter's scripts (``nbgrader``, ``alembic``, ``jupyter``)."""
+    return str(Path(sys.executable).parent)
