@@ -23,7 +23,9 @@ import warnings
 import pytest
 from grading.harness import ChapterProof, WrongAnswer, graded_tests, output_problems
 
-pytestmark = pytest.mark.slow
+# The static checks (release in sync, no outputs, wrong-answer coverage) are quick and run in CI;
+# everything that executes a chapter is in the `slow` tier.
+slow = pytest.mark.slow
 
 
 def _lines(items) -> str:
@@ -59,18 +61,21 @@ def test_committed_notebooks_have_no_outputs(chapter: str, proof) -> None:
     assert not problems, "clear the outputs before committing:" + _lines(problems)
 
 
+@slow
 def test_validate_passes_on_source(chapter: str, proof) -> None:
     """`nbgrader validate solutions/<ch>/<ch>.ipynb`: every test passes on the solution."""
     result = proof(chapter).validation
     assert result.ok, f"nbgrader validate failed on the solution of {chapter}:\n{result.output[-4000:]}"
 
 
+@slow
 def test_validate_invert_passes_on_release(chapter: str, proof) -> None:
     """`nbgrader validate --invert notebooks/<ch>/<ch>.ipynb`: no graded test passes on the stubs."""
     result = proof(chapter).inverted_validation
     assert result.ok, f"some graded tests of {chapter} pass on the unanswered notebook:\n{result.output[-4000:]}"
 
 
+@slow
 def test_autograde_gives_solution_full_marks(chapter: str, proof) -> None:
     """The student notebook filled in with the solutions scores full marks on every graded cell."""
     p: ChapterProof = proof(chapter)
@@ -82,6 +87,7 @@ def test_autograde_gives_solution_full_marks(chapter: str, proof) -> None:
         f"{gid}: {score}  {errors.get(gid, '')}" for gid, score in short.items())
 
 
+@slow
 def test_autograde_gives_untouched_notebook_zero(chapter: str, proof) -> None:
     """The untouched student notebook scores zero on every graded cell, and grading it completes."""
     p: ChapterProof = proof(chapter)
@@ -100,6 +106,7 @@ def test_wrong_answer_coverage(chapter: str, proof) -> None:
     assert not problems, f"tests/grading/wrong_answers/{chapter}.py:" + _lines(problems)
 
 
+@slow
 def test_wrong_answer_loses_points(chapter: str, wrong_answer: WrongAnswer, proof) -> None:
     """The solution cell replaced by this wrong answer makes at least one graded test cell fail."""
     p: ChapterProof = proof(chapter)
@@ -119,6 +126,7 @@ def test_wrong_answer_loses_points(chapter: str, wrong_answer: WrongAnswer, proo
         + ": the tests cannot tell it from the solution")
 
 
+@slow
 def test_fast_checker_agrees_with_autograde(chapter: str, proof) -> None:
     """The chapter's first wrong answer, graded by a real `nbgrader autograde`, fails exactly the test
     cells the fast checker says it fails."""
