@@ -506,7 +506,14 @@ class KernelSession:
     def run_tests(self) -> dict[str, NotebookNode]:
         return {grade_id(self.nb.cells[i]): self.rerun(i) for i in graded_tests(self.nb).values()}
 
+    def tests_pass(self) -> bool:
+        """Re-run every graded test cell: do they all get full marks (with the correct solutions)?"""
+        return all(s == m for s, m in (determine_grade(c) for c in self.run_tests().values()))
+
     def try_wrong_answer(self, wrong: WrongAnswer) -> Verdict:
+        """Swap the solution cell for the wrong answer, re-run every graded test cell in order and
+        score them, then put the correct cell back (its tests are not re-run here: see
+        ``check_notebook``)."""
         verdict = Verdict(wrong)
         index = solution_cells(self.nb).get(wrong.grade_id)
         if index is None or self.nb.cells[index].cell_type != "code":
@@ -520,42 +527,74 @@ class KernelSession:
             verdict.scores[test_id] = determine_grade(cell)
             if verdict.scores[test_id][0] < verdict.scores[test_id][1]:
                 verdict.messages[test_id] = _error_text(cell) or f"stderr: {_stderr_text(cell)}"
-        # restore the correct cell and check that the tests pass again
+        # the correct cell back, as after the first run
         self.code(f"__grading_rollback({gid!r})")
         self.code(f"__grading_mark({gid!r})")
         self.rerun(index)
         self.code(f"__grading_record({gid!r})")
-        restored = self.run_tests()
-        verdict.restored = all(s == m for s, m in (determine_grade(c) for c in restored.values()))
         return verdict
+
+
+def _runs_of_same_cell(answers: list[WrongAnswer]) -> list[list[WrongAnswer]]:
+    """Consecutive wrong answers for the same solution cell, as groups (file order kept)."""
+    groups: list[list[WrongAnswer]] = []
+    for a in answers:
+        if groups and groups[-1][0].grade_id == a.grade_id:
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    return groups
 
 
 def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
                    timeout: int = CELL_TIMEOUT) -> tuple[SolutionRun, list[Verdict]]:
     """Run the solution notebook at ``path`` once in a kernel started in ``cwd``, then try every
-    wrong answer in that kernel. If a wrong answer leaves the kernel in a state where the correct
-    solution no longer passes (or kills the kernel), the notebook is run again in a fresh kernel
-    before the next one, so one wrong answer can never poison the next."""
-    nb = read_notebook(path)
-    session = KernelSession(nb, cwd, timeout)
+    wrong answer in that kernel and return the run and one verdict per wrong answer.
+
+    One wrong answer must not poison the next (say it replaces a builtin, or changes a shared model
+    in place). Each is followed by the correct cell put back, and once the wrong answers for one
+    cell have been tried, every graded test cell is re-run and must pass again. If one fails (or
+    the kernel died), that group is tried again from a fresh kernel one answer at a time, with the
+    check after each and a fresh kernel after any answer that fails it. No verdict is kept from a
+    kernel that failed the check. Checking once per group instead of after every answer nearly
+    halves the cost; the poisoned case is rare.
+    """
+    def fresh_session() -> tuple[KernelSession, SolutionRun]:
+        session = KernelSession(read_notebook(path), cwd, timeout)
+        session.start()
+        return session, session.run_all()
+
+    def try_group(group: list[WrongAnswer]) -> tuple[list[Verdict], bool]:
+        """Verdicts for the group, and whether every test passes again afterwards."""
+        verdicts = []
+        for wrong in group:
+            try:
+                verdicts.append(session.try_wrong_answer(wrong))
+            except DeadKernelError:
+                dead = Verdict(wrong, cell_error="the kernel died", restored=False)
+                dead.scores = {gid: (0.0, m) for gid, (_, m) in run.test_scores.items()}
+                return verdicts + [dead], False
+        return verdicts, session.tests_pass()
+
+    session, run = fresh_session()
     verdicts: list[Verdict] = []
     try:
-        session.start()
-        run = session.run_all()
         if run.errors or run.baseline_problems:
             return run, verdicts  # nothing to compare against: the tests report the solution run
-        for wrong in wrong_answers:
-            try:
-                verdict = session.try_wrong_answer(wrong)
-            except DeadKernelError:
-                verdict = Verdict(wrong, cell_error="the kernel died", restored=False)
-                verdict.scores = {gid: (0.0, m) for gid, (_, m) in run.test_scores.items()}
-            verdicts.append(verdict)
-            if not verdict.restored:
+        for group in _runs_of_same_cell(wrong_answers):
+            group_verdicts, healthy = try_group(group)
+            if not healthy:  # something in this group broke the kernel: redo it one by one
+                group_verdicts = []
                 session.stop()
-                session = KernelSession(read_notebook(path), cwd, timeout)
-                session.start()
-                session.run_all()
+                session, _ = fresh_session()
+                for wrong in group:
+                    [verdict], healthy = try_group([wrong])
+                    verdict.restored = healthy
+                    group_verdicts.append(verdict)
+                    if not verdict.restored:
+                        session.stop()
+                        session, _ = fresh_session()
+            verdicts += group_verdicts
         return run, verdicts
     finally:
         session.stop()

@@ -123,13 +123,9 @@ builtins.abs = lambda x: 1.0
 def add_one(x):
     return x + 2
 
-# %% masked_mean: loops by hand (this one is right, so it cannot lose points)
-def masked_mean(values, mask):
-    total = count = 0
-    for v, m in zip(values, mask):
-        if m:
-            total, count = total + v, count + 1
-    return total / count
+# %% add_one: returns a float (this one is right, so it cannot lose points)
+def add_one(x):
+    return x + 1.0
 
 # %% no_such_cell: names a cell that does not exist
 x = 1
@@ -173,7 +169,7 @@ def broken(tmp_path_factory) -> ChapterProof:
     return make_toy(tmp_path_factory.mktemp("broken_toy"), broken=True)
 
 
-_RIGHT = "wrong_masked_mean_3"  # the "wrong" answer of the broken toy that is right
+_RIGHT = "wrong_add_one_5"  # the "wrong" answer of the broken toy that is right
 
 
 def _students(p: ChapterProof) -> list[str]:
@@ -272,17 +268,20 @@ def test_broken_toy_test_that_passes_on_the_stub_is_caught(broken: ChapterProof)
 
 
 def test_broken_toy_wrong_answer_that_keeps_full_marks_is_caught(broken: ChapterProof) -> None:
-    verdict = broken.verdict(broken.wrong_answer("masked_mean", 3))
+    verdict = broken.verdict(broken.wrong_answer("add_one", 5))
     assert verdict.lost_points == 0 and verdict.failed == []
     scores = broken.scores("stub", _RIGHT)[_RIGHT]  # nbgrader agrees: full marks
     assert all(s == m for s, m in scores.values()), scores
 
 
 def test_broken_toy_poisoned_kernel_does_not_leak_into_the_next_verdict(broken: ChapterProof) -> None:
+    # add_one#4 and #5 are tried together; afterwards test_masked_mean fails with the correct
+    # solution, so the pair is tried again one at a time, #5 in a fresh kernel
     poison = broken.verdict(broken.wrong_answer("add_one", 4))
-    assert not poison.restored  # the correct solution failed afterwards in that kernel ...
-    after = broken.verdict(broken.wrong_answer("masked_mean", 3))
-    assert after.restored and after.failed == []  # ... so the next one ran in a fresh kernel
+    assert not poison.restored and poison.failed == ["test_add_one", "test_masked_mean"]
+    after = broken.verdict(broken.wrong_answer("add_one", 5))
+    assert after.restored and after.failed == []
+    assert all(v.restored for v in broken.fast_check[1] if v.wrong.number < 4)
 
 
 def test_broken_toy_wrong_answer_naming_no_cell_is_caught(broken: ChapterProof) -> None:
