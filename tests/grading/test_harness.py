@@ -29,7 +29,7 @@ from grading.harness import (
     read_notebook,
 )
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # the parser tests are quick; the toy's nbgrader and kernel runs are not
 TOY = "toy"
 
 
@@ -202,23 +202,27 @@ def test_parser_rejects_malformed_files(tmp_path: Path, text: str, message: str)
 
 # -- a good chapter passes every check ----------------------------------------------------------
 
+@slow
 def test_good_toy_passes_the_static_checks(good: ChapterProof) -> None:
     assert good.sync_problems() == []
     assert output_problems(good.source_path) == [] and output_problems(good.release_path) == []
     assert coverage_problems(good.source, good.wrong_answers) == []
 
 
+@slow
 def test_good_toy_validates(good: ChapterProof) -> None:
     assert good.validation.ok, good.validation.output
     assert good.inverted_validation.ok, good.inverted_validation.output
 
 
+@slow
 def test_good_toy_autogrades_full_and_zero(good: ChapterProof) -> None:
     scores = good.scores("solution", "stub", *_students(good))  # one nbgrader run for all of them
     assert scores["solution"] == {"test_add_one": (1, 1), "test_masked_mean": (2, 2), "test_answer": (1, 1)}
     assert scores["stub"] == {"test_add_one": (0, 1), "test_masked_mean": (0, 2), "test_answer": (0, 1)}
 
 
+@slow
 def test_good_toy_every_wrong_answer_loses_points(good: ChapterProof) -> None:
     run, verdicts = good.fast_check
     assert run.errors == [] and run.baseline_problems == []
@@ -233,6 +237,7 @@ def test_good_toy_every_wrong_answer_loses_points(good: ChapterProof) -> None:
     assert run.notebook.cells[-1].outputs[0].text == "42 1.5\n"  # the executed copy keeps its outputs
 
 
+@slow
 def test_fast_checker_fails_a_wrong_answer_that_hangs(good: ChapterProof, tmp_path: Path) -> None:
     hang = WrongAnswer("add_one", "never returns", "def add_one(x):\n    while True:\n        pass", 1, 1)
     shutil.copytree(good.solutions / TOY, tmp_path, dirs_exist_ok=True)
@@ -241,6 +246,7 @@ def test_fast_checker_fails_a_wrong_answer_that_hangs(good: ChapterProof, tmp_pa
     assert any(e in verdict.messages["test_add_one"] for e in ("CellTimeoutError", "KeyboardInterrupt")), verdict
 
 
+@slow
 def test_fast_checker_agrees_with_autograde_on_every_toy_wrong_answer(good: ChapterProof) -> None:
     scores = good.scores(*_students(good))
     for wrong in good.wrong_answers:
@@ -250,16 +256,19 @@ def test_fast_checker_agrees_with_autograde_on_every_toy_wrong_answer(good: Chap
 
 # -- a broken chapter is caught ---------------------------------------------------------------------
 
+@slow
 def test_broken_toy_release_out_of_sync_is_caught(broken: ChapterProof) -> None:
     problems = broken.sync_problems()
     assert len(problems) == 1 and "cell 2 (markdown) source differs" in problems[0], problems
     assert "+### Exercise 1 — add one (2 points)" in problems[0]
 
 
+@slow
 def test_broken_toy_committed_outputs_are_caught(broken: ChapterProof) -> None:
     assert output_problems(broken.source_path) == ["cell 1 (setup): 1 output(s)", "cell 1 (setup): execution_count 1"]
 
 
+@slow
 def test_broken_toy_test_that_passes_on_the_stub_is_caught(broken: ChapterProof) -> None:
     assert not broken.inverted_validation.ok
     assert "NOTEBOOK PASSED ON 1 CELL(S)!" in broken.inverted_validation.output
@@ -267,6 +276,7 @@ def test_broken_toy_test_that_passes_on_the_stub_is_caught(broken: ChapterProof)
     assert stub["test_masked_mean_exists"] == (1, 1) and stub["test_masked_mean"] == (0, 2)
 
 
+@slow
 def test_broken_toy_wrong_answer_that_keeps_full_marks_is_caught(broken: ChapterProof) -> None:
     verdict = broken.verdict(broken.wrong_answer("add_one", 5))
     assert verdict.lost_points == 0 and verdict.failed == []
@@ -274,6 +284,7 @@ def test_broken_toy_wrong_answer_that_keeps_full_marks_is_caught(broken: Chapter
     assert all(s == m for s, m in scores.values()), scores
 
 
+@slow
 def test_broken_toy_poisoned_kernel_does_not_leak_into_the_next_verdict(broken: ChapterProof) -> None:
     # add_one#4 and #5 are tried together; afterwards test_masked_mean fails with the correct
     # solution, so the pair is tried again one at a time, #5 in a fresh kernel
@@ -284,6 +295,7 @@ def test_broken_toy_poisoned_kernel_does_not_leak_into_the_next_verdict(broken: 
     assert all(v.restored for v in broken.fast_check[1] if v.wrong.number < 4)
 
 
+@slow
 def test_broken_toy_wrong_answer_naming_no_cell_is_caught(broken: ChapterProof) -> None:
     problems = coverage_problems(broken.source, broken.wrong_answers)
     assert len(problems) == 1 and "'no_such_cell#1: names a cell that does not exist' names no solution cell" in problems[0]
