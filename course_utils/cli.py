@@ -1,4 +1,4 @@
-"""The ``course`` command: ``course doctor`` and ``course demo``."""
+"""The ``course`` command: ``course doctor``, ``course demo``, ``course release`` and ``course grade``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import platform
 import sys
 import time
 from pathlib import Path
+
+from . import grading
 
 
 def doctor(args) -> int:
@@ -116,8 +118,9 @@ def main(argv=None) -> int:
     d.add_argument("--pooling", choices=["cls", "mean"], default="mean")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--out", default="runs/demo", help="where the checkpoint and the plot go")
+    grading.add_commands(sub)  # release, grade
     args = parser.parse_args(argv)
-    return {"doctor": doctor, "demo": demo}[args.command](args)
+    return {"doctor": doctor, "demo": demo, **grading.COMMANDS}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,428 @@
+"""Proof that ``course grade`` and ``course release`` work, hostile submissions included.
+
+* ``tiny_class`` (module-wide): a throwaway course with one tiny chapter (numpy + torch, three
+  exercises, 4 points), built here so that a class of 19 students grades in minutes. Honest
+  students (full marks, untouched, partly answered) are graded in the same run, with ``--jobs 2``,
+  as one student per hostile case of issue 6. Each ``test_hostile_submission[<case>]`` proves for
+  its case: the score it should get, a row in problems.csv with a clear reason, the original file
+  unchanged; ``test_tiny_class_grades_exactly`` proves every grade (the honest students' included,
+  so no hostile case touched them) and that the command exited normally.
+* ``test_rerun_replaces_rows``: grading again into the same folder (from a .zip) replaces rows in
+  grades.csv and in the class gradebook instead of adding them.
+* ``test_real_chapter_end_to_end``: the shortest real chapter, a synthetic class (solution,
+  untouched notebook, first exercise only, and one that replaces ``torch.allclose`` and a
+  ``course_utils`` function), grades.csv checked exactly.
+* ``test_release_check_names_out_of_sync_chapters``: ``course release`` on a temporary copy of
+  the repo, then ``--check`` passes, and names the chapter whose solutions changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils import grading
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = "ch00_tiny"
+LIMITS = ["--cell-timeout", "15", "--timeout", "150", "--memory-mb", "4096"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A tiny chapter and its course
+# ---------------------------------------------------------------------------------------------
+
+def _cell(kind: str, source: str, gid: str | None = None, solution=False, grade=False, points=None, locked=False):
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if gid:
+        meta = {"grade": grade, "solution": solution, "locked": locked, "task": False, "grade_id": gid,
+                "schema_version": 3}
+        if points is not None:
+            meta["points"] = points
+        cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def tiny_chapter():
+    """Three exercises: ``double`` (torch.allclose, 1 point), ``mean_of`` (numpy.testing, 2 points,
+    a hidden test), a concept question (1 point)."""
+    cells = [
+        _cell("markdown", "# A tiny chapter", "intro", locked=True),
+        _cell("code", "import numpy as np\nimport torch", "setup", locked=True),
+        _cell("code", 'def double(x):\n    """Twice x: a tensor of the same shape."""\n'
+              "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "double", solution=True),
+        _cell("code", '"""double: twice each entry."""\nassert torch.allclose(double(torch.tensor([1.0, 2.0])), '
+              'torch.tensor([2.0, 4.0])), "multiply by 2"', "test_double", grade=True, points=1, locked=True),
+        _cell("markdown", "## Part 2", "part2", locked=True),
+        _cell("code", 'def mean_of(values):\n    """The mean of a list of numbers, a float."""\n'
+              "    ### BEGIN SOLUTION\n    return float(np.mean(values))\n    ### END SOLUTION", "mean_of", solution=True),
+        _cell("code", '"""mean_of: the mean of a list."""\nnp.testing.assert_allclose(mean_of([1, 2, 3]), 2.0)\n'
+              "### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(mean_of([4.0, 6.0]), 5.0)\n### END HIDDEN TESTS",
+              "test_mean_of", grade=True, points=2, locked=True),
+        _cell("code", '# answer = "?"  (a, b or c)\n### BEGIN SOLUTION\nanswer = "b"\n### END SOLUTION', "q_answer",
+              solution=True),
+        _cell("code", '"""Question: b."""\nassert answer == "b", "the answer is b"', "test_q_answer", grade=True,
+              points=1, locked=True),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def make_tiny_course(folder: Path) -> Path:
+    """The repo's nbgrader_config.py and solutions/ch00_tiny/ch00_tiny.ipynb."""
+    (folder / "solutions" / TINY).mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", folder / "nbgrader_config.py")
+    nbformat.write(tiny_chapter(), str(folder / "solutions" / TINY / f"{TINY}.ipynb"))
+    return folder
+
+
+def released(root: Path, ch: str, tmp: Path):
+    """The student version of a chapter, as nbgrader generates it (in a course folder under ``tmp``)."""
+    folder = grading.write_course(tmp / "release-course", root, [ch])
+    grading.generate(folder, [ch])
+    return grading.read_notebook(folder / "release" / ch / f"{ch}.ipynb")
+
+
+def answered(release, source, only: list[str] | None = None, replace: dict[str, str] | None = None):
+    """The student version with the solutions filled in (all, or the grade_ids in ``only``) and
+    some cells' sources replaced."""
+    answers = {grading.grade_id(c): c.source for c in source.cells if grading._flags(c).get("solution")}
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        gid = grading.grade_id(cell)
+        if gid in answers and (only is None or gid in only):
+            cell.source = answers[gid]
+        if replace and gid in replace:
+            cell.source = replace[gid]
+    return nb
+
+
+def index_of(nb, gid: str) -> int:
+    return next(i for i, c in enumerate(nb.cells) if grading.grade_id(c) == gid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile submissions: each a function of (release, source, paths) -> notebook or bytes
+# ---------------------------------------------------------------------------------------------
+
+def infinite_loop(rel, src, paths):
+    return answered(rel, src, replace={"double": "def double(x):\n    while True:\n        pass"})
+
+
+def kernel_exit(rel, src, paths):
+    return answered(rel, src, replace={"mean_of": "import os\n\ndef mean_of(values):\n    os._exit(1)"})
+
+
+def memory_hog(rel, src, paths):
+    hog = ("def mean_of(values):\n    blocks = []\n    for _ in range(64):  # 64 GiB, more than the machine has\n"
+           "        blocks.append(np.ones(2**27))\n    return 0.0")
+    return answered(rel, src, replace={"mean_of": hog})
+
+
+def deleted_solution_cell(rel, src, paths):
+    nb = answered(rel, src)
+    del nb.cells[index_of(nb, "double")]
+    return nb
+
+
+def deleted_test_cell(rel, src, paths):
+    nb = answered(rel, src)
+    del nb.cells[index_of(nb, "test_mean_of")]
+    return nb
+
+
+def duplicated_cell(rel, src, paths):
+    nb = answered(rel, src)
+    i = index_of(nb, "mean_of")
+    stub = copy.deepcopy(rel.cells[index_of(rel, "mean_of")])  # the untouched cell, then the copy they edited
+    stub.id = "copied-cell"
+    nb.cells.insert(i, stub)
+    return nb
+
+
+def changed_cell_type(rel, src, paths):
+    nb = answered(rel, src)
+    i = index_of(nb, "double")
+    cell = nb.cells[i]
+    nb.cells[i] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+    return nb
+
+
+def extra_cells(rel, src, paths):
+    nb = answered(rel, src)
+    i = index_of(nb, "test_double")
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell("scratch = double(torch.ones(3))\nprint(scratch)"))
+    nb.cells.insert(i + 1, nbformat.v4.new_markdown_cell("My notes: double multiplies by two."))
+    nb.cells.insert(index_of(nb, "mean_of") + 1, nbformat.v4.new_code_cell("print(mean_of([1, 2]))"))
+    return nb
+
+
+def edited_test_cell(rel, src, paths):
+    nb = answered(rel, src, replace={"q_answer": 'answer = "a"'})
+    nb.cells[index_of(nb, "test_q_answer")].source = "assert True  # the test, made to pass"
+    return nb
+
+
+def corrupt_json(rel, src, paths):
+    return b'{"cells": [{"cell_type": "code", "source": "def double(x'
+
+
+def empty_notebook(rel, src, paths):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = copy.deepcopy(rel.metadata)
+    return nb
+
+
+def patches_torch_allclose(rel, src, paths):
+    return answered(rel, src, replace={"double": "torch.allclose = lambda *a, **k: True\n\ndef double(x):\n    return x"})
+
+
+def patches_numpy_testing(rel, src, paths):
+    cheat = ("import numpy.testing\nsetattr(numpy.testing, 'assert_allclose', lambda *a, **k: None)\n\n"
+             "def mean_of(values):\n    return 0.0")
+    return answered(rel, src, replace={"mean_of": cheat})
+
+
+def patches_when_called(rel, src, paths):
+    cheat = "def double(x):\n    vars(torch)['allclose'] = lambda *a, **k: True  # only once the test runs\n    return x"
+    return answered(rel, src, replace={"double": cheat})
+
+
+def writes_outside(rel, src, paths):
+    """Overwrite another student's submission and the class results, by every route: open(),
+    a relative path, a hard link, a directory handle (dir_fd), a shell command."""
+    other = str(paths["other_original"])
+    targets = [other, paths["out"] / "grades.csv", paths["out"] / "work" / "honest" / "x.txt", "../../../../../escaped.txt"]
+    attempts = [f"open({str(t)!r}, 'w').write('overwritten')" for t in targets] + [
+        f"os.link({other!r}, 'linked.ipynb'); open('linked.ipynb', 'w').write('overwritten')",
+        (f"fd = os.open({str(Path(other).parent)!r}, os.O_RDONLY); "
+        "os.write(os.open('ch00_tiny.ipynb', os.O_WRONLY | os.O_TRUNC, dir_fd=fd), b'overwritten')"),
+        f"os.system('echo overwritten > {other}')"]
+    code = "import os\n" + "\n".join(f"try:\n    {a}\nexcept OSError as e:\n    print(e)" for a in attempts)
+    nb = answered(rel, src)
+    nb.cells.insert(index_of(nb, "double") + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def unresponsive_hang(rel, src, paths):
+    hang = ("def double(x):\n    while True:\n        try:\n            while True:\n                pass\n"
+            "        except KeyboardInterrupt:  # swallows the interrupt sent after the cell timeout\n            pass")
+    return answered(rel, src, replace={"double": hang})
+
+
+# case -> (maker, expected score of 4, expected problem code(s))
+HOSTILE = {
+    "infinite_loop": (infinite_loop, 3, "cell_timeout"),
+    "kernel_exit": (kernel_exit, 2, "kernel_crash"),
+    "memory_hog": (memory_hog, 2, "out_of_memory"),
+    "deleted_solution_cell": (deleted_solution_cell, 3, "deleted_cells"),
+    "deleted_test_cell": (deleted_test_cell, 4, "deleted_cells"),
+    "duplicated_grade_id": (duplicated_cell, 4, "duplicate_cells"),
+    "changed_cell_type": (changed_cell_type, 4, "changed_cell_type"),
+    "extra_cells": (extra_cells, 4, "extra_cells"),
+    "edited_test_cell": (edited_test_cell, 3, "edited_test_cell"),
+    "corrupt_json": (corrupt_json, 0, "corrupt_notebook"),
+    "empty_notebook": (empty_notebook, 0, "empty_notebook"),
+    "patches_torch_allclose": (patches_torch_allclose, 0, "checks_tampered"),
+    "patches_numpy_testing": (patches_numpy_testing, 0, "checks_tampered"),
+    "patches_when_called": (patches_when_called, 0, "checks_tampered"),
+    "writes_outside": (writes_outside, 4, "write_outside"),
+    "unresponsive_hang": (unresponsive_hang, 3, ("kernel_unresponsive", "kernel_timeout")),
+}
+HONEST = {"honest": 4, "untouched": 0, "partial": 2}  # partial: double and the question
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def course_cli(*args: str, cwd: Path = REPO, timeout: float = 1500) -> subprocess.CompletedProcess:
+    """``course ...`` as instructors run it."""
+    return subprocess.run([sys.executable, "-m", "course_utils.cli", *map(str, args)], cwd=cwd, capture_output=True, check=False,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def tiny_class(tmp_path_factory):
+    """The tiny course, its class (honest students + one per hostile case + an unknown chapter file)
+    and one `course grade --jobs 2` run over it."""
+    base = tmp_path_factory.mktemp("tiny")
+    root = make_tiny_course(base / "course")
+    rel, src = released(root, TINY, base), tiny_chapter()
+    subs, out = base / "submissions", base / "out"
+    paths = {"other_original": subs / "honest" / f"{TINY}.ipynb", "out": out}
+    notebooks = {"honest": answered(rel, src), "untouched": rel, "partial": answered(rel, src, only=["double", "q_answer"])}
+    notebooks.update({case: maker(rel, src, paths) for case, (maker, _, _) in HOSTILE.items()})
+    for student, nb in notebooks.items():
+        path = subs / student / f"{TINY}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(nb) if isinstance(nb, bytes) else nbformat.write(nb, str(path))
+    (subs / "honest" / "ch99_unknown.ipynb").write_text(json.dumps(nbformat.v4.new_notebook()), encoding="utf-8")
+    (subs / "extra_cells" / TINY).mkdir()  # the other layout, for one student: <student>/<ch>/<ch>.ipynb
+    shutil.move(subs / "extra_cells" / f"{TINY}.ipynb", subs / "extra_cells" / TINY / f"{TINY}.ipynb")
+    digests = {p: sha(p) for p in subs.rglob("*.ipynb")}
+    proc = course_cli("grade", subs, "--out", out, "--jobs", "2", "--course", root, *LIMITS)
+    return {"root": root, "subs": subs, "out": out, "proc": proc, "digests": digests}
+
+
+def test_tiny_class_grades_exactly(tiny_class):
+    """One row per student in grades.csv, each with the expected score; the command exits 0."""
+    proc = tiny_class["proc"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "grading" in proc.stderr and "student" in proc.stderr, "no progress bar on stderr"
+    expected = {s: score for s, score in HONEST.items()} | {case: score for case, (_, score, _) in HOSTILE.items()}
+    rows = read_csv(tiny_class["out"] / "grades.csv")
+    got = {(r["student_id"], r["chapter"]): (r["score"], r["max_score"]) for r in rows}
+    assert len(rows) == len(got) == len(expected), f"duplicated or missing rows: {rows}"
+    assert got == {(s, TINY): (f"{score:g}", "4") for s, score in expected.items()}, \
+        "\n" + (tiny_class["out"] / "problems.csv").read_text()
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_submission(tiny_class, case):
+    """A row in problems.csv with the reason, the expected score, the original file unchanged."""
+    out, (_, score, problem) = tiny_class["out"], HOSTILE[case]
+    problems = [r for r in read_csv(out / "problems.csv") if r["student_id"] == case]
+    codes = problem if isinstance(problem, tuple) else (problem,)
+    assert any(r["problem"] in codes and len(r["detail"]) > 20 for r in problems), \
+        f"expected a {problem!r} row for {case}, got {problems}"
+    grade = next(r for r in read_csv(out / "grades.csv") if r["student_id"] == case)
+    assert float(grade["score"]) == score, f"{case}: score {grade['score']}, expected {score}; problems: {problems}"
+    for path, digest in tiny_class["digests"].items():
+        assert sha(path) == digest, f"{path} was changed by grading"
+    if problem not in ("corrupt_notebook", "empty_notebook"):
+        assert (out / "feedback" / case / f"{TINY}.html").is_file(), f"no feedback for {case}"
+
+
+def test_honest_students_and_their_files(tiny_class):
+    """Honest students get no problem rows and their feedback; an unknown chapter file is named."""
+    out = tiny_class["out"]
+    problems = read_csv(out / "problems.csv")
+    honest_rows = [r for r in problems if r["student_id"] in HONEST]
+    assert [(r["student_id"], r["problem"]) for r in honest_rows] == [("honest", "unknown_chapter")], honest_rows
+    assert "ch99_unknown" in honest_rows[0]["file"]
+    feedback = (out / "feedback" / "honest" / f"{TINY}.html").read_text()
+    assert "test_mean_of" in feedback and "Notes from the grader" not in feedback
+    tamper_feedback = (out / "feedback" / "patches_torch_allclose" / f"{TINY}.html").read_text()
+    assert "Notes from the grader" in tamper_feedback and "torch.allclose" in tamper_feedback
+
+
+def test_report_and_gradebook(tiny_class):
+    """report.md: a table of the graded cells (mean, full marks, zeros) and the histogram PNG;
+    the class gradebook holds one submission per graded row."""
+    out = tiny_class["out"]
+    report = (out / "report.md").read_text()
+    for gid in ("test_double", "test_mean_of", "test_q_answer"):
+        assert f"| {gid} |" in report
+    assert (out / "scores.png").read_bytes()[:4] == b"\x89PNG"
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(out / "gradebook.db"), "bert-finetuning") as gb:
+        assert len(gb.find_assignment(TINY).submissions) == len(read_csv(out / "grades.csv"))
+        assert gb.find_submission(TINY, "honest").score == 4
+
+
+def test_rerun_replaces_rows(tiny_class, tmp_path):
+    """Grading again into the same folder (a .zip this time) replaces rows, never adds them."""
+    out, rows_before = tiny_class["out"], read_csv(tiny_class["out"] / "grades.csv")
+    archive = tmp_path / "again.zip"
+    with zipfile.ZipFile(archive, "w") as zf:  # honest hands in the untouched notebook this time
+        zf.write(tiny_class["subs"] / "untouched" / f"{TINY}.ipynb", f"class/honest/{TINY}.ipynb")
+    proc = course_cli("grade", archive, "--out", out, "--course", tiny_class["root"], *LIMITS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = read_csv(out / "grades.csv")
+    assert len(rows) == len(rows_before)
+    changed = [r for r in rows if r not in rows_before]
+    assert changed == [{"student_id": "honest", "chapter": TINY, "score": "0", "max_score": "4"}], changed
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(out / "gradebook.db"), "bert-finetuning") as gb:
+        assert len(gb.find_assignment(TINY).submissions) == len(rows)
+        assert gb.find_submission(TINY, "honest").score == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# A real chapter, end to end
+# ---------------------------------------------------------------------------------------------
+
+def test_real_chapter_end_to_end(tmp_path):
+    """The first chapter: solution, untouched, first exercise only, and a cheat that replaces
+    torch.allclose and a course_utils function; grades.csv checked exactly."""
+    ch = grading.discover_chapters(REPO)[0]
+    rel, src = released(REPO, ch, tmp_path), grading.read_notebook(REPO / "solutions" / ch / f"{ch}.ipynb")
+    solutions = [grading.grade_id(c) for c in rel.cells if grading._flags(c).get("solution")]
+    first = solutions[0]
+    cheat = "torch.allclose = lambda *a, **k: True\ncu.mean_pool = lambda *a, **k: None\n"
+    notebooks = {"solution": answered(rel, src), "untouched": rel, "first_only": answered(rel, src, only=[first]),
+                 "cheat": answered(rel, src, replace={first: cheat + answered(rel, src).cells[index_of(rel, first)].source})}
+    for student, nb in notebooks.items():
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(nb, str(tmp_path / "subs" / student / f"{ch}.ipynb"))
+    proc = course_cli("grade", tmp_path / "subs", "--out", tmp_path / "out", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    points = {grading.grade_id(c): grading._flags(c)["points"] for c in rel.cells if grading._flags(c).get("grade")}
+    total = sum(points.values())
+    after_first = rel.cells[index_of(rel, first) + 1:index_of(rel, solutions[1])]  # the tests of the first exercise
+    partial = sum(points.get(grading.grade_id(c), 0) for c in after_first)
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    expected = {"cheat": 0, "first_only": partial, "solution": total, "untouched": 0}
+    assert rows == [{"student_id": s, "chapter": ch, "score": f"{v:g}", "max_score": f"{total:g}"}
+                    for s, v in sorted(expected.items())], (tmp_path / "out" / "problems.csv").read_text()
+    problems = read_csv(tmp_path / "out" / "problems.csv")
+    assert [r["student_id"] for r in problems] == ["cheat"], problems
+    assert "torch.allclose" in problems[0]["detail"] and "course_utils" in problems[0]["detail"]
+
+
+# ---------------------------------------------------------------------------------------------
+# course release [--check]
+# ---------------------------------------------------------------------------------------------
+
+def test_release_check_names_out_of_sync_chapters(tmp_path):
+    """On a copy of the repo: `course release` writes notebooks/, `--check` passes; after a change
+    to one chapter's solutions (and a deleted release of another) `--check` exits 1 naming both."""
+    chapters = grading.discover_chapters(REPO)[:2]
+    copy_root = tmp_path / "repo"
+    copy_root.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", copy_root)
+    for ch in chapters:
+        shutil.copytree(REPO / "solutions" / ch, copy_root / "solutions" / ch)
+    proc = course_cli("release", cwd=copy_root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert all((copy_root / "notebooks" / ch / f"{ch}.ipynb").is_file() for ch in chapters)
+    proc = course_cli("release", "--check", cwd=copy_root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    changed, deleted = chapters[-1], chapters[0]
+    path = copy_root / "solutions" / changed / f"{changed}.ipynb"
+    nb = grading.read_notebook(path)
+    nb.cells[0].source += "\n\nA sentence added to the solutions only."
+    nbformat.write(nb, str(path))
+    shutil.rmtree(copy_root / "notebooks" / deleted)
+    proc = course_cli("release", "--check", cwd=copy_root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{changed}: notebooks/{changed}/ is out of sync" in proc.stdout
+    assert "cell 0" in proc.stdout and f"{deleted}.ipynb: missing from notebooks/" in proc.stdout
+    if len(chapters) > 1:
+        proc = course_cli("release", "--check", chapters[0], cwd=copy_root)
+        assert proc.returncode == 1 and changed not in proc.stdout
+    assert not os.path.exists(copy_root / "build" / "nbgrader" / "gradebook.db"), "release must not touch the gradebook"
