@@ -1,0 +1,236 @@
+# Plausible wrong answers for ch05_legal_document_classification (see docs/AUTHORING.md).
+# Each section replaces the whole source of the solution cell named by its grade_id;
+# every one of them must make at least one graded test cell fail.
+
+# %% class_weights: weights proportional to the class frequency instead of inversely proportional
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError("label out of range")
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    return (counts / counts.sum()).float()
+
+# %% class_weights: plain 1 / n_c, so a class without examples gets inf (division by zero)
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError("label out of range")
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    weights = counts ** -power
+    weights = weights * labels.numel() / (counts * weights).nan_to_num().sum()
+    return weights.float()
+
+# %% class_weights: inverse frequency but not scaled, so the loss changes scale (1/n_c as is)
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError("label out of range")
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    weights = torch.zeros(num_classes, dtype=torch.float64)
+    weights[counts > 0] = counts[counts > 0] ** -power
+    return weights.float()
+
+# %% class_weights: scaled so that the weights average 1 over the classes, not over the training examples
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError("label out of range")
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    present = counts > 0
+    weights = torch.zeros(num_classes, dtype=torch.float64)
+    weights[present] = counts[present] ** -power
+    weights = weights * int(present.sum()) / weights.sum()
+    return weights.float()
+
+# %% class_weights: ignores `power` (always inverse frequency)
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError("label out of range")
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    present = counts > 0
+    weights = torch.zeros(num_classes, dtype=torch.float64)
+    weights[present] = 1.0 / counts[present]
+    weights = weights * labels.numel() / (counts * weights).sum()
+    return weights.float()
+
+# %% class_weights: no range check, so a label >= num_classes is silently counted (bincount grows the tensor)
+def class_weights(labels, num_classes: int, power: float = 1.0) -> torch.Tensor:
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long).flatten()
+    counts = torch.bincount(labels, minlength=num_classes).double()
+    present = counts > 0
+    weights = torch.zeros(len(counts), dtype=torch.float64)
+    weights[present] = counts[present] ** -power
+    weights = weights * labels.numel() / (counts * weights).sum()
+    return weights.float()
+
+# %% weighted_loss_fn: divides the weighted sum by the batch size instead of by the sum of the weights
+def weighted_loss_fn(weights: torch.Tensor):
+    def loss_fn(logits, labels):
+        w = weights.to(device=logits.device, dtype=torch.float32)
+        per_example = F.cross_entropy(logits.float(), labels, reduction="none")
+        return (w[labels] * per_example).sum() / len(labels)
+
+    return loss_fn
+
+# %% weighted_loss_fn: looks the weight up by the predicted class instead of the true class
+def weighted_loss_fn(weights: torch.Tensor):
+    def loss_fn(logits, labels):
+        w = weights.to(device=logits.device, dtype=torch.float32)[logits.argmax(dim=-1)]
+        per_example = F.cross_entropy(logits.float(), labels, reduction="none")
+        return (w * per_example).sum() / w.sum()
+
+    return loss_fn
+
+# %% weighted_loss_fn: ignores the weights (plain cross-entropy)
+def weighted_loss_fn(weights: torch.Tensor):
+    def loss_fn(logits, labels):
+        return F.cross_entropy(logits, labels)
+
+    return loss_fn
+
+# %% weighted_loss_fn: scales the logits by the class weights instead of weighting the examples' losses
+def weighted_loss_fn(weights: torch.Tensor):
+    def loss_fn(logits, labels):
+        return F.cross_entropy(logits * weights.to(device=logits.device, dtype=logits.dtype), labels)
+
+    return loss_fn
+
+# %% weighted_loss_fn: returns a Python float (.item()), so no gradient reaches θ and ω
+def weighted_loss_fn(weights: torch.Tensor):
+    def loss_fn(logits, labels):
+        w = weights.to(device=logits.device, dtype=torch.float32)
+        return F.cross_entropy(logits.float(), labels, weight=w).item()
+
+    return loss_fn
+
+# %% chunk_ids: windows without [CLS] and [SEP]
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    if window < 3 or not 1 <= stride <= size:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    windows, start = [], 0
+    while True:
+        windows.append(ids[start:start + size])
+        if start + size >= len(ids):
+            return windows
+        start += stride
+
+# %% chunk_ids: ignores the stride (non-overlapping windows, one after the other)
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    if window < 3 or not 1 <= stride <= size:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    return [[cls_id] + ids[s:s + size] + [sep_id] for s in range(0, max(len(ids), 1), size)]
+
+# %% chunk_ids: keeps only full windows, so the end of the text is dropped
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    if window < 3 or not 1 <= stride <= size:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    starts = range(0, max(len(ids) - size, 0) + 1, stride)
+    return [[cls_id] + ids[s:s + size] + [sep_id] for s in starts]
+
+# %% chunk_ids: puts `window` content tokens in each window, so with [CLS]/[SEP] it is 2 tokens too long
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    if window < 3 or not 1 <= stride <= window - 2:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    windows, start = [], 0
+    while True:
+        windows.append([cls_id] + ids[start:start + window] + [sep_id])
+        if start + window >= len(ids):
+            return windows
+        start += stride
+
+# %% chunk_ids: treats stride as the overlap between windows (the Hugging Face tokenizer's meaning)
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    if window < 3 or not 0 <= stride < size:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    windows, start = [], 0
+    while True:
+        windows.append([cls_id] + ids[start:start + size] + [sep_id])
+        if start + size >= len(ids):
+            return windows
+        start += size - stride
+
+# %% chunk_ids: keeps sliding until the start passes the end, adding a window that lies inside the previous one
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    if window < 3 or not 1 <= stride <= size:
+        raise ValueError("bad window or stride")
+    ids = list(input_ids)
+    windows = [[cls_id] + ids[s:s + size] + [sep_id] for s in range(0, len(ids), stride)]
+    return windows or [[cls_id, sep_id]]
+
+# %% chunk_ids: no check of the stride, so a stride larger than the window silently skips tokens
+def chunk_ids(input_ids, window: int, stride: int, cls_id: int, sep_id: int) -> list:
+    size = window - 2
+    ids = list(input_ids)
+    windows, start = [], 0
+    while True:
+        windows.append([cls_id] + ids[start:start + size] + [sep_id])
+        if start + size >= len(ids):
+            return windows
+        start += stride
+
+# %% chunk_and_pool: pads the windows but passes no attention mask, so the padding changes the shorter windows' vectors
+def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) -> torch.Tensor:
+    if pool not in ("mean", "max"):
+        raise ValueError(pool)
+    batch = cu.pad_collate([{"input_ids": w} for w in windows], pad_id)
+    device = next(model.parameters()).device
+    vectors = model.represent(batch["input_ids"].to(device))
+    return vectors.mean(dim=0) if pool == "mean" else vectors.max(dim=0).values
+
+# %% chunk_and_pool: uses only the first window (that is truncation again)
+def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) -> torch.Tensor:
+    if pool not in ("mean", "max"):
+        raise ValueError(pool)
+    device = next(model.parameters()).device
+    return model.represent(torch.tensor([windows[0]], device=device))[0]
+
+# %% chunk_and_pool: glues the windows into one long sequence and encodes it once
+def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) -> torch.Tensor:
+    if pool not in ("mean", "max"):
+        raise ValueError(pool)
+    device = next(model.parameters()).device
+    ids = torch.tensor([[t for w in windows for t in w]], device=device)
+    return model.represent(ids)[0]
+
+# %% chunk_and_pool: always takes the mean, whatever `pool` says
+def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) -> torch.Tensor:
+    batch = cu.pad_collate([{"input_ids": w} for w in windows], pad_id)
+    device = next(model.parameters()).device
+    vectors = model.represent(batch["input_ids"].to(device), batch["attention_mask"].to(device))
+    return vectors.mean(dim=0)
+
+# %% chunk_and_pool: pools over the hidden dimension instead of over the windows
+def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) -> torch.Tensor:
+    if pool not in ("mean", "max"):
+        raise ValueError(pool)
+    batch = cu.pad_collate([{"input_ids": w} for w in windows], pad_id)
+    device = next(model.parameters()).device
+    vectors = model.represent(batch["input_ids"].to(device), batch["attention_mask"].to(device))
+    return vectors.mean(dim=1) if pool == "mean" else vectors.max(dim=1).values
+
+# %% concept_theta_omega: believes fine-tuning leaves the encoder untouched (only ω learns)
+true_statements = {"A", "E"}
+lr_reason = "d"
+
+# %% concept_theta_omega: believes the encoder is rewritten, far from its pre-trained values
+true_statements = {"B", "D", "E"}
+lr_reason = "a"
+
+# %% concept_theta_omega: believes the head barely moves and can be reused for another label set
+true_statements = {"B", "C", "F", "G"}
+lr_reason = "a"
+
+# %% concept_theta_omega: right statements, but thinks the head's larger learning rate is about parameter counts
+true_statements = {"B", "C", "E"}
+lr_reason = "b"
