@@ -10,3 +10,5 @@ from .model import (BertClassifier, CheckpointError, PredictionHead, cls_pool, c
 __version__ = "0.1.0"
 from .metrics import Predictions, compute_metrics, confusion, evaluate, per_class_report, predict
 from .train import History, TrainConfig, parameter_groups, train
+
+from . import cost, plots  # noqa: E402  (cu.plots.plot_history, cu.cost...)

@@ -192,8 +192,9 @@ def relative_change(before: dict[str, torch.Tensor], after: nn.Module | dict[str
     ``before`` is a snapshot such as ``{n: p.detach().clone() for n, p in module.named_parameters()}``.
     """
     after = dict(after.named_parameters()) if isinstance(after, nn.Module) else after
-    diff = sum(float((after[n].detach().float().cpu() - b.float().cpu()).pow(2).sum()) for n, b in before.items())
-    norm = sum(float(b.float().cpu().pow(2).sum()) for b in before.values())
+    before = {n: b.detach().float().cpu() for n, b in before.items()}  # a snapshot may still require grad
+    diff = sum(float((after[n].detach().float().cpu() - b).pow(2).sum()) for n, b in before.items())
+    norm = sum(float(b.pow(2).sum()) for b in before.values())
     return (diff / norm) ** 0.5
 
 
