@@ -12,9 +12,10 @@ Three parts, used by ``tests/grading/test_grading.py``, ``tests/grading/test_har
 3. ``check_notebook`` is the fast checker. Regrading a whole notebook per wrong answer is slow, so
    one kernel runs the solution top to bottom once (with ``NBGRADER_EXECUTION=autograde``, as
    nbgrader does), then for each wrong answer: re-run the replaced solution cell, re-run every
-   graded test cell in order, note which lose points, put the correct cell back and check that the
-   tests pass again. Scores come from nbgrader's own ``determine_grade``, so an error *or anything
-   written to stderr* in a test cell costs its points, exactly as in ``nbgrader autograde``.
+   graded test cell in order, note which lose points, put the correct cell back; after the wrong
+   answers for a cell, check that all tests pass again (see ``check_notebook``). Scores come from
+   nbgrader's own ``determine_grade``, so an error *or anything written to stderr* in a test cell
+   costs its points, exactly as in ``nbgrader autograde``.
 """
 
 from __future__ import annotations
