@@ -469,7 +469,13 @@ class KernelSession:
 
     def code(self, source: str) -> NotebookNode:
         """Run bookkeeping code that is not part of the notebook; it must not fail."""
-        cell = self.execute(nbformat.v4.new_code_cell(source), 0, store_history=False)
+        # nbclient stores every executed cell into the notebook at the index it is given: put the
+        # notebook's own cell back so the executed copy keeps its first cell
+        first = self.scratch.cells[0]
+        try:
+            cell = self.execute(nbformat.v4.new_code_cell(source), 0, store_history=False)
+        finally:
+            self.scratch.cells[0] = first
         if _error_text(cell):
             raise RuntimeError(f"harness code failed in the kernel: {_error_text(cell)}\n{source}")
         return cell

@@ -8,10 +8,7 @@ the chapter folder. The executed notebook is written to ``build/executed/<ch>.ip
 
 from __future__ import annotations
 
-import pytest
 from grading.harness import read_notebook
-
-pytestmark = pytest.mark.slow
 
 FAST_MODE_LIMIT = {"ch04", "ch05", "ch06"}  # these may take 90 s, the others 60 s (docs/AUTHORING.md)
 
