@@ -11,8 +11,9 @@ Three parts, used by ``tests/grading/test_grading.py``, ``tests/grading/test_har
    gradebook.
 3. ``check_notebook`` is the fast checker. Regrading a whole notebook per wrong answer is slow, so
    one kernel runs the solution top to bottom once (with ``NBGRADER_EXECUTION=autograde``, as
-   nbgrader does), then for each wrong answer: re-run the replaced solution cell, re-run every
-   graded test cell in order, note which lose points, put the correct cell back; after the wrong
+   nbgrader does), then for each wrong answer: re-run the replaced solution cell, re-run the
+   graded test cells after it in order (those before it cannot see it in a top-to-bottom run, so
+   they keep the solution's scores), note which lose points, put the correct cell back; after the wrong
    answers for a cell, check that all tests pass again (see ``check_notebook``). Scores come from
    nbgrader's own ``determine_grade``, so an error *or anything written to stderr* in a test cell
    costs its points, exactly as in ``nbgrader autograde``.
@@ -443,6 +444,7 @@ class KernelSession:
         self.timeout = timeout
         self.client: NotebookClient | None = None
         self._context = None
+        self.baseline: dict[str, tuple] = {}  # {test grade_id: (score, max)} of the solution run
 
     # -- kernel life cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -500,6 +502,7 @@ class KernelSession:
             if is_test_cell(cell):
                 run.test_scores[gid] = determine_grade(cell)
         run.seconds = time.perf_counter() - start
+        self.baseline = dict(run.test_scores)
         run.notebook = copy.deepcopy(self.scratch)  # before re-runs overwrite cells of the scratch copy
         return run
 
@@ -510,17 +513,19 @@ class KernelSession:
             cell.source = source
         return self.execute(cell, index)
 
-    def run_tests(self) -> dict[str, NotebookNode]:
-        return {grade_id(self.nb.cells[i]): self.rerun(i) for i in graded_tests(self.nb).values()}
+    def run_tests(self, after: int = -1) -> dict[str, NotebookNode]:
+        """Re-run the graded test cells that come after cell ``after`` (all by default), in order."""
+        return {gid: self.rerun(i) for gid, i in graded_tests(self.nb).items() if i > after}
 
     def tests_pass(self) -> bool:
         """Re-run every graded test cell: do they all get full marks (with the correct solutions)?"""
         return all(s == m for s, m in (determine_grade(c) for c in self.run_tests().values()))
 
     def try_wrong_answer(self, wrong: WrongAnswer) -> Verdict:
-        """Swap the solution cell for the wrong answer, re-run every graded test cell in order and
-        score them, then put the correct cell back (its tests are not re-run here: see
-        ``check_notebook``)."""
+        """Swap the solution cell for the wrong answer, re-run the graded test cells after it in order
+        and score them, then put the correct cell back (its tests are not re-run here: see
+        ``check_notebook``). The test cells before it keep the scores of the solution run: in a
+        top-to-bottom run, as under nbgrader, they run before the changed cell and cannot see it."""
         verdict = Verdict(wrong)
         index = solution_cells(self.nb).get(wrong.grade_id)
         if index is None or self.nb.cells[index].cell_type != "code":
@@ -530,7 +535,8 @@ class KernelSession:
         # put the names the solution cell bound back as they were before it ran, then run the wrong cell
         self.code(f"__grading_rollback({gid!r})")
         verdict.cell_error = _error_text(self.rerun(index, wrong.source))
-        for test_id, cell in self.run_tests().items():
+        verdict.scores = {gid: self.baseline[gid] for gid, i in graded_tests(self.nb).items() if i < index}
+        for test_id, cell in self.run_tests(after=index).items():
             verdict.scores[test_id] = determine_grade(cell)
             if verdict.scores[test_id][0] < verdict.scores[test_id][1]:
                 verdict.messages[test_id] = _error_text(cell) or f"stderr: {_stderr_text(cell)}"
