@@ -159,7 +159,11 @@ def notebook_differences(expected, actual, shown: int = 3) -> list[str]:
     return found[:shown] + ([f"... and {len(found) - shown} more"] if len(found) > shown else [])
 
 
-def folder_differences(generated: Path, committed: Path) -> list[str]:
+def folder_differences(generated: Path, committed: Path, compare=None) -> list[str]:
+    """File by file, a freshly generated release folder against the committed one; notebooks are
+    compared by ``compare(expected, actual)`` (default: ``notebook_differences``)."""
+    compare = compare or notebook_differences
+
     def files(folder: Path) -> set[Path]:
         return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
                 and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)} if folder.is_dir() else set()
@@ -169,7 +173,7 @@ def folder_differences(generated: Path, committed: Path) -> list[str]:
     found += [f"{p}: not generated from solutions/" for p in sorted(com - gen)]
     for rel in sorted(gen & com):
         if rel.suffix == ".ipynb":
-            found += [f"{rel}: {d}" for d in notebook_differences(read_notebook(generated / rel), read_notebook(committed / rel))]
+            found += [f"{rel}: {d}" for d in compare(read_notebook(generated / rel), read_notebook(committed / rel))]
         elif (generated / rel).read_bytes() != (committed / rel).read_bytes():
             found.append(f"{rel}: contents differ")
     return found

@@ -139,22 +139,11 @@ def notebook_differences(expected: NotebookNode, actual: NotebookNode, max_shown
 
 
 def folder_differences(generated: Path, committed: Path) -> list[str]:
-    """Compare a freshly generated release folder with the committed one, file by file."""
-    def files(folder: Path) -> set[Path]:
-        if not folder.is_dir():
-            return set()
-        return {p.relative_to(folder) for p in folder.rglob("*")
-                if p.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)}
+    """Compare a freshly generated release folder with the committed one, file by file: the same
+    walk as ``course release --check``, with this module's fuller notebook messages (diffs)."""
+    from course_utils.grading import folder_differences as walk
 
-    gen, com = files(generated), files(committed)
-    problems = [f"{p}: generated but not committed" for p in sorted(gen - com)]
-    problems += [f"{p}: committed but not generated from solutions/" for p in sorted(com - gen)]
-    for rel in sorted(gen & com):
-        if rel.suffix == ".ipynb":
-            problems += [f"{rel}: {d}" for d in notebook_differences(read_notebook(generated / rel), read_notebook(committed / rel))]
-        elif (generated / rel).read_bytes() != (committed / rel).read_bytes():
-            problems.append(f"{rel}: contents differ")
-    return problems
+    return walk(generated, committed, compare=notebook_differences)
 
 
 # --------------------------------------------------------------------------------------------
