@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--grading", action="store_true", help="set NBGRADER_EXECUTION=autograde, as nbgrader does")
     mode.add_argument("--full", action="store_true", help="full mode (COURSE_FAST=0)")
     parser.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default 600; full: 7200)")
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--json", type=Path, help="also write the results here (after each chapter)")
+    parser.add_argument("--executed", type=Path, help="folder for the executed notebooks "
+                        "(default build/executed-<mode>/)")
     args = parser.parse_args(argv)
 
     available = sorted(p.name for p in (REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
@@ -83,15 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.grading:
         env["NBGRADER_EXECUTION"] = "autograde"
     timeout = args.cell_timeout or (7200 if args.full else 600)
-    out_dir = REPO / "build" / f"executed-{name}"
+    out_dir = args.executed or REPO / "build" / f"executed-{name}"
 
     results = []
     for ch in chapters:
         r = run_chapter(ch, env, out_dir, timeout)
         results.append(r)
         print(f"{ch}: {r['seconds']:.1f} s" + (f", {len(r['errors'])} error(s)" if r["errors"] else ""), flush=True)
+        if args.json:  # after each chapter, so that a run stopped part-way keeps what it measured
+            args.json.write_text(json.dumps({"mode": name, "results": results}, indent=2))
 
-    print(f"\n{name} mode, {os.cpu_count()} CPU(s); executed notebooks in {out_dir.relative_to(REPO)}/\n")
+    print(f"\n{name} mode, {os.cpu_count()} CPU(s); executed notebooks in {out_dir}/\n")
     print("| chapter | wall s | target s | slowest cells (s) |\n|---|---|---|---|")
     for r in results:
         target = TARGET_S.get(r["chapter"][:4], "") if name != "full" else ""
@@ -100,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         for e in r["errors"]:
             print(f"ERROR {r['chapter']} {e}")
-    if args.json:
-        args.json.write_text(json.dumps({"mode": name, "results": results}, indent=2))
     return 1 if any(r["errors"] for r in results) else 0
 
 

@@ -35,6 +35,15 @@ def optimizer_state_bytes(optimizer: torch.optim.Optimizer) -> int:
                         if isinstance(v, torch.Tensor))
 
 
+def _cuda_bytes(tensors: Iterable[object]) -> int:
+    """Bytes of the distinct CUDA storages among ``tensors`` (anything else is skipped)."""
+    storages = {}
+    for t in tensors:
+        if isinstance(t, torch.Tensor) and t.is_cuda:
+            storages[_storage_key(t)] = t.untyped_storage().nbytes()
+    return sum(storages.values())
+
+
 def _storage_key(t: torch.Tensor) -> tuple:
     return (t.device.type, t.device.index, t.untyped_storage().data_ptr())
 
@@ -49,19 +58,28 @@ def saved_activation_bytes(model: nn.Module, inputs: dict, train: bool = True) -
     """
     params = {_storage_key(p) for p in model.parameters()}
     seen: dict[tuple, int] = {}
+    kept: list[torch.Tensor] = []  # alive until the pass ends, so no storage address is reused meanwhile
 
-    def pack(t: torch.Tensor) -> torch.Tensor:
+    def pack(t: torch.Tensor) -> tuple:
+        # Hand autograd a key, not the tensor: a pack hook that returns the tensor itself makes a reference
+        # cycle through autograd's C++ graph that Python's garbage collector cannot free (every call would
+        # leak the activations it measured). This graph is never run backwards, so nothing is unpacked.
         key = _storage_key(t)
         if key not in params:
             seen[key] = max(seen.get(key, 0), t.untyped_storage().nbytes())
-        return t
+            kept.append(t)
+        return key
+
+    def unpack(key: tuple) -> torch.Tensor:
+        raise RuntimeError("saved_activation_bytes only measures: its forward pass cannot be run backwards")
 
     was_training = model.training
     model.train(train)
     try:
-        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
             out = model(**inputs)
-        del out  # frees the graph and what it saved
+        del out  # frees the graph
+        kept.clear()
     finally:
         model.train(was_training)
     return sum(seen.values())
@@ -76,11 +94,13 @@ class StepCost:
     gradients: int          # the .grad tensors a backward pass fills (trainable parameters only)
     optimizer: int          # the optimiser's state (AdamW: two moments per trainable parameter)
     activations: int        # what the forward pass keeps for the backward pass
-    peak: int | None        # CUDA only: the most memory the allocator held during a step (None on a CPU)
+    peak: int | None        # CUDA only: the most memory this model's training held during a step —
+                            # weights, gradients, optimiser states, activations, temporaries (None on a CPU)
     tokens: int             # positions in the batch, padding included (batch · seq)
     device: str
     threads: int            # CPU threads torch used
     all_seconds: list = field(default_factory=list)
+    resident: int | None = None  # CUDA only: bytes of other tensors on the GPU during the step (not in peak)
 
     @property
     def total(self) -> int:
@@ -90,7 +110,7 @@ class StepCost:
     def as_dict(self) -> dict:
         return {"seconds": self.seconds, "weights": self.weights, "gradients": self.gradients,
                 "optimizer": self.optimizer, "activations": self.activations, "total": self.total,
-                "peak": self.peak, "tokens": self.tokens}
+                "peak": self.peak, "resident": self.resident, "tokens": self.tokens}
 
 
 def _sync(device: torch.device) -> None:
@@ -146,12 +166,17 @@ def measure_step(model: nn.Module, batch: dict, optimizer: torch.optim.Optimizer
             _sync(device)
             times.append(time.perf_counter() - start)
         gradients = tensor_bytes(p.grad for p in model.parameters())
-        peak = None
+        peak = resident = None
         if device.type == "cuda":
+            # Other tensors alive in the process (other models, a notebook's earlier results) are on the
+            # GPU too: count only this model's weights, gradients, optimiser states and this step.
+            own = _cuda_bytes([*model.parameters(), *(p.grad for p in model.parameters()),
+                               *(v for state in optimizer.state.values() for v in state.values())])
+            resident = max(torch.cuda.memory_allocated(device) - own, 0)
             torch.cuda.reset_peak_memory_stats(device)
             step()
             _sync(device)
-            peak = torch.cuda.max_memory_allocated(device)
+            peak = max(torch.cuda.max_memory_allocated(device) - resident, 0)
         states = optimizer_state_bytes(optimizer)
         optimizer.zero_grad(set_to_none=True)
         activations = saved_activation_bytes(model, inputs, train=True)
@@ -159,6 +184,6 @@ def measure_step(model: nn.Module, batch: dict, optimizer: torch.optim.Optimizer
         model.train(was_training)
         model.zero_grad(set_to_none=True)
     return StepCost(seconds=min(times), weights=tensor_bytes(model.parameters()), gradients=gradients,
-                    optimizer=states, activations=activations, peak=peak,
+                    optimizer=states, activations=activations, peak=peak, resident=resident,
                     tokens=int(inputs["input_ids"].numel()), device=str(device),
                     threads=torch.get_num_threads(), all_seconds=times)

@@ -97,3 +97,36 @@ def test_saved_activations_restore_mode_and_keep_nothing():
     assert cost.saved_activation_bytes(model, {"input_ids": batch()["input_ids"]}) > 0
     assert not model.training
     assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_measure_step_cuda_peak_counts_only_this_model():
+    device = torch.device("cuda")
+    model = tiny_classifier().to(device)
+    unrelated = torch.empty(64 * 2**20, dtype=torch.float32, device=device)  # 256 MiB of something else
+    step = cost.measure_step(model, batch(), repeats=1)
+    assert step.resident >= unrelated.numel() * 4
+    # weights, gradients and Adam states are all on the GPU during the step; the unrelated tensor is not counted
+    cpu_step_counters = 4 * len(list(model.parameters()))  # AdamW keeps its step counts on the CPU
+    assert step.weights + step.gradients + step.optimizer - cpu_step_counters <= step.peak < unrelated.numel() * 4
+    del unrelated
+
+
+def _graph_tensors() -> int:
+    """Live tensors that belong to an autograd graph (have a grad_fn)."""
+    import gc
+    import warnings
+    gc.collect()
+    with warnings.catch_warnings():  # isinstance() on some torch module attributes warns of deprecations
+        warnings.simplefilter("ignore")
+        return sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor) and o.grad_fn is not None)
+
+
+def test_measuring_frees_the_graph_it_measured():
+    # A pack hook that returns the tensor itself leaks every measured activation through a reference cycle
+    # in autograd's C++ graph: a sweep over sizes kept gigabytes alive on a GPU.
+    model = tiny_classifier()
+    before = _graph_tensors()
+    assert cost.saved_activation_bytes(model, {k: v for k, v in batch().items() if k != "labels"}) > 0
+    cost.measure_step(model, batch(seq_len=16), repeats=1)
+    assert _graph_tensors() == before
