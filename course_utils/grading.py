@@ -48,6 +48,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
@@ -201,14 +202,27 @@ def release(root: Path, chapters: list[str] | None = None, check: bool = False) 
         return stale
 
 
+def resolve_chapters(names: list[str] | None, known: list[str]) -> tuple[list[str], list[str]]:
+    """Chapter names as typed (``ch03`` for ``ch03_fine_tuning_objective``: a full name or a prefix of
+    exactly one chapter) -> (chapters, the names that match none or several)."""
+    chapters, bad = [], []
+    for name in names or []:
+        matches = [name] if name in known else [k for k in known if k.startswith(name)]
+        if len(matches) == 1:
+            chapters += [m for m in matches if m not in chapters]
+        else:
+            bad.append(name)
+    return chapters, bad
+
+
 def release_command(args) -> int:
     root = course_root()
     known = discover_chapters(root)
-    unknown = sorted(set(args.chapters) - set(known))
+    chapters, unknown = resolve_chapters(args.chapters, known)
     if unknown:
-        print(f"unknown chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
+        print(f"unknown or ambiguous chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
         return 2
-    chapters = args.chapters or known
+    chapters = chapters or known
     stale = release(root, chapters, check=args.check)
     if not args.check:
         print(f"regenerated notebooks/ for {len(chapters)} chapter(s): {', '.join(chapters)}")
@@ -837,6 +851,15 @@ class Limits:
     memory_mb: int = MEMORY_MB
     timeout_s: float = TIMEOUT_S
     cell_timeout: int | None = None   # None: the course's nbgrader_config.py
+    threads: int | None = None        # torch/BLAS threads per kernel; None: CPU cores ÷ jobs
+
+
+def available_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -892,10 +915,12 @@ def build_font_cache(folder: Path) -> Path:
     return folder
 
 
-def _kernel_env(ws: Path) -> dict:
+def _kernel_env(ws: Path, threads: int | None = None) -> dict:
     """The worker's (and so the kernel's) environment: caches and temporary files inside the
     submission's folder (matplotlib's font cache from the class-wide folder), fast mode, the
-    guard's start-up file."""
+    guard's start-up file, and ``threads`` compute threads for torch and BLAS (unless the
+    environment already sets ``OMP_NUM_THREADS``): kernels graded side by side that each start
+    one thread per core oversubscribe the CPU and all run several times slower."""
     tmp = ws / "tmp"
     for sub in ("", "cache"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
@@ -904,6 +929,8 @@ def _kernel_env(ws: Path) -> dict:
                MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", COURSE_FAST="1",
                IPYTHONDIR=str(ws / "ipython"), COURSE_GUARD_SPEC=str(ws / "guard" / "spec.json"),
                HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
+    if threads and "OMP_NUM_THREADS" not in os.environ:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
     bin_dir = str(Path(sys.executable).parent)  # nbgrader calls alembic, kernels are this python
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     return env
@@ -955,7 +982,7 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
     # Run as a script, not ``-m``: importing the package would load torch into the worker for nothing.
     cmd = [sys.executable, str(Path(__file__).resolve()), "worker", str(ws), ch, student, str(limits.memory_mb)]
     with open(ws / "worker.log", "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ws, env=_kernel_env(ws), stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=ws, env=_kernel_env(ws, limits.threads), stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         try:
             proc.wait(timeout=limits.timeout_s)
@@ -1274,6 +1301,8 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     root = Path(root or course_root()).resolve()
     out, submissions = Path(out).resolve(), Path(submissions).resolve()
     limits = limits or Limits()
+    if limits.threads is None:
+        limits = dc_replace(limits, threads=max(1, available_cpus() // max(1, jobs)))
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     known = discover_chapters(root)
@@ -1286,9 +1315,13 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
         have = {s.chapter for s in found if s.student_id == student}
         found += [Submission(student, ch, None, "") for ch in chapters if ch not in have]
     before = file_digests(sorted(p for p in folder.rglob("*") if p.is_file()))
+    setup_start = time.perf_counter()
     master = prepare_master(root, work / "master", chapters, limits.cell_timeout)
     cell_timeout = limits.cell_timeout or int(load_config(master.folder).ExecutePreprocessor.get("timeout", 30))
     url = class_gradebook(master, out, db_url)
+    if progress:
+        print(f"course set up for {len(chapters)} chapter(s) in {time.perf_counter() - setup_start:.0f} s; grading "
+              f"{len(found)} chapter submission(s), {jobs} at a time, {limits.threads} thread(s) each", file=sys.stderr)
     results = run_class(found, students, master, work, limits, cell_timeout, jobs, out, url, progress)
     changed = [p for p, digest in before.items() if not p.exists() or file_digests([p]).get(p) != digest]
     extra += [Problem(p.relative_to(folder).parts[0], p.stem, str(p.relative_to(folder)), "original_changed",
@@ -1339,18 +1372,21 @@ def grade_command(args) -> int:
         return 2
     root = course_root(args.course) if args.course else course_root()
     known = discover_chapters(root)
-    unknown = sorted(set(args.chapter or []) - set(known))
+    chapters, unknown = resolve_chapters(args.chapter, known)
     if unknown:
-        print(f"unknown chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
+        print(f"unknown or ambiguous chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
         return 2
     out = Path(args.out)
     inside = [p for p in (root / "solutions", root / "notebooks") if out.resolve().is_relative_to(p.resolve())]
     if inside:
         print(f"--out must not be inside {inside[0]}", file=sys.stderr)
         return 2
-    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout)
+    if args.jobs < 1 or (args.threads is not None and args.threads < 1):
+        print("--jobs and --threads must be at least 1", file=sys.stderr)
+        return 2
+    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads)
     start = time.perf_counter()
-    results = grade(submissions, out, args.chapter, args.jobs, limits, root, args.db_url)
+    results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url)
     seconds = time.perf_counter() - start
     graded = [r for r in results if r.score is not None]
     print(f"graded {len(graded)} chapter submission(s) of {len({r.student_id for r in graded})} student(s) "
@@ -1366,17 +1402,21 @@ def grade_command(args) -> int:
 def add_commands(sub) -> None:
     """Add ``release`` and ``grade`` to the ``course`` command's subparsers."""
     r = sub.add_parser("release", help="regenerate notebooks/ (the student version) from solutions/ with nbgrader")
-    r.add_argument("chapters", nargs="*", metavar="CHAPTER", help="default: every chapter in solutions/")
+    r.add_argument("chapters", nargs="*", metavar="CHAPTER",
+                   help="a name or its start, e.g. ch03 (default: every chapter in solutions/)")
     r.add_argument("--check", action="store_true", help="only compare; exit 1 naming the chapters out of sync")
     g = sub.add_parser("grade", help="autograde a class: SUBMISSIONS/<student_id>/<chapter>.ipynb (a folder or a .zip)")
     g.add_argument("submissions", metavar="SUBMISSIONS")
-    g.add_argument("--chapter", nargs="+", metavar="CH", help="grade only these chapters (default: those handed in)")
+    g.add_argument("--chapter", nargs="+", metavar="CH",
+                   help="grade only these chapters, by name or its start, e.g. ch03 (default: those handed in)")
     g.add_argument("--jobs", type=int, default=1, help="students graded in parallel (default 1)")
     g.add_argument("--out", default="grading", help="where the results go (default ./grading)")
     g.add_argument("--memory-mb", type=int, default=MEMORY_MB, help=f"address-space limit per submission (default {MEMORY_MB})")
     g.add_argument("--timeout", type=float, default=TIMEOUT_S,
                    help=f"seconds per grading run of a chapter submission (default {TIMEOUT_S})")
     g.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: nbgrader_config.py)")
+    g.add_argument("--threads", type=int, default=None,
+                   help="torch threads per kernel (default: CPU cores ÷ jobs; OMP_NUM_THREADS, if set, wins)")
     g.add_argument("--db-url", default=None, help="class gradebook (default: COURSE_GRADEBOOK_URL, else OUT/gradebook.db)")
     g.add_argument("--course", default=None, help="course folder (default: the one containing the working directory)")
 

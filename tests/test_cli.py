@@ -35,3 +35,31 @@ def test_demo_fine_tunes_on_the_real_data(tmp_path):
     # fast mode: 400 training examples, two short epochs (~0.68-0.72 on the test subset; chance is 0.5)
     assert after >= before + 0.1 and after >= 0.62, out
     assert (tmp_path / "model" / "model.safetensors").exists() and (tmp_path / "curve.png").exists()
+
+
+def test_grade_gives_each_parallel_kernel_its_share_of_the_cores(tmp_path, monkeypatch):
+    from course_utils import grading
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    env = grading._kernel_env(tmp_path / "work" / "alice" / "ch01", threads=1)
+    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in grading._kernel_env(tmp_path / "w2" / "bob" / "ch01", threads=None)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the instructor's own setting wins
+    assert grading._kernel_env(tmp_path / "w3" / "carol" / "ch01", threads=1)["OMP_NUM_THREADS"] == "3"
+
+
+@pytest.mark.parametrize("flag", [["--jobs", "0"], ["--threads", "0"]])
+def test_grade_refuses_nonsense_parallelism(tmp_path, flag):
+    (tmp_path / "class").mkdir()
+    result = run_course("grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), *flag, timeout=120)
+    assert result.returncode == 2 and "at least 1" in result.stderr, result.stdout + result.stderr
+
+
+def test_chapters_can_be_named_by_their_start():
+    from course_utils.grading import resolve_chapters
+
+    known = ["ch01_bert_representations", "ch02_prediction_network", "ch10_extra"]
+    assert resolve_chapters(["ch02", "ch01_bert_representations", "ch02"], known) == (
+        ["ch02_prediction_network", "ch01_bert_representations"], [])
+    assert resolve_chapters(["ch1", "ch0", "ch99"], known) == (["ch10_extra"], ["ch0", "ch99"])  # ch0: two chapters
+    assert resolve_chapters(None, known) == ([], [])
