@@ -379,7 +379,7 @@ class LengthGroupedBatchSampler(torch.utils.data.Sampler):
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return -(-len(self.lengths) // self.batch_size)
+        return (len(self.lengths) + self.batch_size - 1) // self.batch_size
 
     def __iter__(self):
         n, bs = len(self.lengths), self.batch_size

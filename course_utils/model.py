@@ -153,19 +153,19 @@ class BertClassifier(nn.Module):
         # ``labels`` is accepted (and ignored) so a batch can be passed as ``model(**batch)``.
         return self.head(self.represent(input_ids, attention_mask, token_type_ids))
 
-    def freeze_encoder(self) -> "BertClassifier":
+    def freeze_encoder(self) -> BertClassifier:
         """Train ω only (a linear probe when the head is linear): θ stays at θ̂."""
         for p in self.encoder.parameters():
             p.requires_grad_(False)
         return self
 
-    def unfreeze_encoder(self) -> "BertClassifier":
+    def unfreeze_encoder(self) -> BertClassifier:
         """Train θ and ω together (full fine-tuning)."""
         for p in self.encoder.parameters():
             p.requires_grad_(True)
         return self
 
-    def freeze_word_embeddings(self) -> "BertClassifier":
+    def freeze_word_embeddings(self) -> BertClassifier:
         """Keep the word-embedding matrix (vocabulary × hidden, about half of a small BERT's θ) at θ̂.
 
         A speed-up, mostly on CPUs: no gradient and no AdamW update for that matrix. Fine-tuning

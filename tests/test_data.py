@@ -16,8 +16,7 @@ def write_task(folder, rows, labels=("negative", "positive"), split="train"):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "labels.txt").write_text("\n".join(labels) + "\n")
     with open(folder / f"{split}.jsonl", "w") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+        f.writelines(json.dumps(r) + "\n" for r in rows)
     return folder
 
 

@@ -1,8 +1,9 @@
 """Repository-level promises: the README's commands, CI and packaging agree."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -10,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    ci_cmd = re.search(r"^(python -m pytest.*)$", ci, re.M).group(1)
+    ci_cmd = re.search(r"^(python -m pytest.*)$", ci, re.MULTILINE).group(1)
     assert ci_cmd in readme, f"README must show the test command CI runs: {ci_cmd}"
 
 
