@@ -1,6 +1,6 @@
 """Fine-tuning speed, side by side: course_utils.train vs Hugging Face Trainer.
 
-Same model (the offline encoder + a linear head on [CLS]), data, max length, batch size,
+Same model (the offline encoder + a linear head on [CLS], or on the masked mean with --pooling mean), data, max length, batch size,
 learning rate, epochs and seed for every variant:
 
   a   course_utils.train with length-grouped batches (and what else `--a-*` flags turn on)
@@ -72,7 +72,7 @@ def build_model(args, num_labels):
     else:
         backbone, tokenizer = cu.load_backbone(args.model, verbose=False)
     torch.manual_seed(args.seed)
-    model = cu.BertClassifier(backbone, num_labels, pooling="cls")
+    model = cu.BertClassifier(backbone, num_labels, pooling=args.pooling)
     return model, tokenizer
 
 
@@ -248,6 +248,7 @@ def main(argv=None):
     p.add_argument("--max-length", type=int, default=64)
     p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pooling", default="cls", choices=["cls", "mean"], help="the head reads [CLS] or the masked mean")
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"])
     p.add_argument("--synthetic-length", type=int, default=None, help="random sequences of this length (speed only)")
