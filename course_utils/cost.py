@@ -35,15 +35,6 @@ def optimizer_state_bytes(optimizer: torch.optim.Optimizer) -> int:
                         if isinstance(v, torch.Tensor))
 
 
-def _cuda_bytes(tensors: Iterable[object]) -> int:
-    """Bytes of the distinct CUDA storages among ``tensors`` (anything else is skipped)."""
-    storages = {}
-    for t in tensors:
-        if isinstance(t, torch.Tensor) and t.is_cuda:
-            storages[_storage_key(t)] = t.untyped_storage().nbytes()
-    return sum(storages.values())
-
-
 def _storage_key(t: torch.Tensor) -> tuple:
     return (t.device.type, t.device.index, t.untyped_storage().data_ptr())
 
@@ -170,8 +161,9 @@ def measure_step(model: nn.Module, batch: dict, optimizer: torch.optim.Optimizer
         if device.type == "cuda":
             # Other tensors alive in the process (other models, a notebook's earlier results) are on the
             # GPU too: count only this model's weights, gradients, optimiser states and this step.
-            own = _cuda_bytes([*model.parameters(), *(p.grad for p in model.parameters()),
-                               *(v for state in optimizer.state.values() for v in state.values())])
+            mine = [*model.parameters(), *(p.grad for p in model.parameters()),
+                    *(v for state in optimizer.state.values() for v in state.values())]
+            own = tensor_bytes(t for t in mine if isinstance(t, torch.Tensor) and t.is_cuda)
             resident = max(torch.cuda.memory_allocated(device) - own, 0)
             torch.cuda.reset_peak_memory_stats(device)
             step()
