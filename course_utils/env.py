@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,26 +54,72 @@ def get_device() -> torch.device:
     if forced:
         if forced not in {"cuda", "mps", "cpu"}:
             raise ValueError(f"COURSE_DEVICE={forced!r}: expected one of cuda, mps, cpu")
+        if forced == "cuda" and not torch.cuda.is_available():
+            raise ValueError("COURSE_DEVICE=cuda but torch sees no CUDA GPU: unset it or use COURSE_DEVICE=cpu")
+        if forced == "mps" and not _mps_available():
+            raise ValueError("COURSE_DEVICE=mps but torch sees no Apple GPU (MPS): unset it or use COURSE_DEVICE=cpu")
         return torch.device(forced)
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+    if _mps_available():
         return torch.device("mps")
     return torch.device("cpu")
 
 
+def _mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+
+
+def native_bf16(device: torch.device | str = "cuda") -> bool:
+    """True if this CUDA GPU computes in bfloat16 natively: compute capability 8.0 or higher (A100,
+    L4, H100, ...). ``torch.cuda.is_bf16_supported()`` alone would also say yes on a T4 (7.5) or a
+    V100 (7.0), where bf16 is only emulated: slower than fp16, and slower than fp32."""
+    if torch.version.hip:  # AMD GPUs report no CUDA compute capability; ask torch without emulation
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return torch.cuda.get_device_capability(device) >= (8, 0)
+
+
 def pick_precision(device: torch.device | str | None = None) -> str:
-    """``bf16`` on GPUs that support it (A100, H100, L4), ``fp16`` with a gradient scaler on
-    other CUDA cards (Colab's T4 has no bf16), ``fp32`` elsewhere (CPU, MPS)."""
+    """``bf16`` on GPUs with native bfloat16 (compute capability ≥ 8: A100, L4, H100), ``fp16`` with
+    a gradient scaler on older CUDA GPUs (Colab's T4, V100), ``fp32`` elsewhere (CPU, MPS).
+    ``COURSE_PRECISION`` overrides the choice."""
+    device = torch.device(device) if device is not None else get_device()
     forced = os.environ.get("COURSE_PRECISION")
     if forced:
         if forced not in {"bf16", "fp16", "fp32"}:
             raise ValueError(f"COURSE_PRECISION={forced!r}: expected one of bf16, fp16, fp32")
+        check_precision(forced, device)
         return forced
-    device = torch.device(device) if device is not None else get_device()
     if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return "bf16" if native_bf16(device) else "fp16"
     return "fp32"
+
+
+def check_precision(precision: str, device: torch.device | str) -> None:
+    """Warn when bf16 is asked for on a CUDA GPU that can only emulate it."""
+    device = torch.device(device)
+    if precision == "bf16" and device.type == "cuda" and not native_bf16(device):
+        warnings.warn(f"bf16 was asked for, but the {_gpu(device)} has no native bfloat16: torch emulates it, "
+                      "which is much slower than fp16. Use fp16 (with a gradient scaler) on this GPU: unset "
+                      "COURSE_PRECISION or set COURSE_PRECISION=fp16.", UserWarning, stacklevel=3)
+
+
+def _gpu(device: torch.device) -> str:
+    """"Tesla T4 (compute capability 7.5)"."""
+    major, minor = torch.cuda.get_device_capability(device)
+    return f"{torch.cuda.get_device_name(device)} (compute capability {major}.{minor})"
+
+
+def _precision_reason(device: torch.device, precision: str) -> str:
+    if os.environ.get("COURSE_PRECISION"):
+        if precision == "bf16" and device.type == "cuda" and not native_bf16(device):
+            return f"COURSE_PRECISION; warning: the {_gpu(device)} only emulates bfloat16, slowly"
+        return "COURSE_PRECISION"
+    if device.type != "cuda":
+        return "mixed precision only pays off on CUDA GPUs"
+    if precision == "bf16":
+        return f"{_gpu(device)}: native bfloat16"
+    return f"{_gpu(device)}: no native bfloat16 → fp16 with a gradient scaler"
 
 
 def accelerate_precision(precision: str) -> str:
@@ -141,12 +188,7 @@ def describe_setup(verbose: bool = True) -> Setup:
         dev_why = f"GPU: {torch.cuda.get_device_name(0)}"
     else:
         dev_why = "no CUDA GPU" if device.type == "cpu" else "Apple GPU (MPS)"
-    if os.environ.get("COURSE_PRECISION"):
-        prec_why = "COURSE_PRECISION"
-    elif device.type == "cuda":
-        prec_why = "GPU supports bfloat16" if precision == "bf16" else "no bfloat16 on this GPU: fp16 with a gradient scaler"
-    else:
-        prec_why = "mixed precision only pays off on CUDA GPUs"
+    prec_why = _precision_reason(device, precision)
     setup = Setup(device, precision, fast, in_colab(),
                   {"device": dev_why, "precision": prec_why, "fast mode": fast_why})
     if verbose:

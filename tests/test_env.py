@@ -63,3 +63,72 @@ def test_seed_makes_runs_repeatable():
     a = torch.rand(3)
     cu.set_seed(3)
     assert torch.equal(a, torch.rand(3))
+
+
+GPUS = {"Tesla T4": (7, 5), "Tesla V100-SXM2-16GB": (7, 0), "NVIDIA A100-SXM4-40GB": (8, 0),
+        "NVIDIA H100 80GB HBM3": (9, 0), "NVIDIA L4": (8, 9)}
+
+
+@pytest.fixture
+def fake_gpu(clean_env):
+    """Pretend this machine has one CUDA GPU: ``fake_gpu("Tesla T4")``. ``is_bf16_supported`` answers
+    as torch does on that card (True even on a T4, through emulation), so only the capability decides."""
+    def install(name):
+        clean_env.setattr(torch.cuda, "is_available", lambda: True)
+        clean_env.setattr(torch.cuda, "get_device_capability", lambda device=None: GPUS[name])
+        clean_env.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+        clean_env.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+        clean_env.setattr(torch.version, "hip", None)
+    return install
+
+
+@pytest.mark.parametrize("name, expected", [("Tesla T4", "fp16"), ("Tesla V100-SXM2-16GB", "fp16"),
+                                            ("NVIDIA A100-SXM4-40GB", "bf16"), ("NVIDIA H100 80GB HBM3", "bf16"),
+                                            ("NVIDIA L4", "bf16")])
+def test_bf16_only_where_the_gpu_has_it_natively(fake_gpu, name, expected):
+    fake_gpu(name)
+    assert cu.get_device().type == "cuda"
+    assert cu.pick_precision() == expected
+    assert env.accelerate_precision(expected) == expected  # fp16 → accelerate's GradScaler
+
+
+def test_no_gpu_means_fp32(clean_env):
+    clean_env.setattr(torch.cuda, "is_available", lambda: False)
+    clean_env.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert cu.get_device().type == "cpu" and cu.pick_precision() == "fp32"
+
+
+def test_describe_setup_gives_the_capability_as_the_reason(fake_gpu, capsys):
+    fake_gpu("Tesla T4")
+    setup = cu.describe_setup(verbose=False)
+    assert setup.precision == "fp16"
+    assert setup.reasons["precision"] == ("Tesla T4 (compute capability 7.5): no native bfloat16 "
+                                          "→ fp16 with a gradient scaler")
+    fake_gpu("NVIDIA A100-SXM4-40GB")
+    setup = cu.describe_setup(verbose=False)
+    assert setup.precision == "bf16"
+    assert setup.reasons["precision"] == "NVIDIA A100-SXM4-40GB (compute capability 8.0): native bfloat16"
+
+
+def test_forced_bf16_on_a_t4_is_kept_but_warned_about(fake_gpu, clean_env):
+    fake_gpu("Tesla T4")
+    clean_env.setenv("COURSE_PRECISION", "bf16")
+    with pytest.warns(UserWarning, match=r"Tesla T4 \(compute capability 7.5\) has no native bfloat16"):
+        assert cu.pick_precision() == "bf16"
+    with pytest.warns(UserWarning):
+        setup = cu.describe_setup(verbose=False)
+    assert "only emulates bfloat16" in setup.reasons["precision"]
+
+
+def test_forced_precision_on_a_native_gpu_is_silent(fake_gpu, clean_env, recwarn):
+    fake_gpu("NVIDIA A100-SXM4-40GB")
+    clean_env.setenv("COURSE_PRECISION", "fp16")
+    assert cu.pick_precision() == "fp16"
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_forcing_a_missing_device_is_an_error(clean_env):
+    clean_env.setattr(torch.cuda, "is_available", lambda: False)
+    clean_env.setenv("COURSE_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="COURSE_DEVICE=cuda but torch sees no CUDA GPU"):
+        cu.get_device()
