@@ -1,0 +1,168 @@
+"""``course release`` and ``course grade``: nbgrader without its folder conventions.
+
+``course release [CH...] [--check]`` regenerates ``notebooks/<ch>/`` from ``solutions/<ch>/`` with
+``nbgrader generate_assignment`` in a throwaway course folder; ``--check`` only compares and names
+the chapters whose committed student version is out of date.
+
+``course grade SUBMISSIONS --out DIR`` grades ``<student>/<ch>.ipynb`` notebooks (a folder or a
+.zip). Every chapter submission is graded on its own, in a private nbgrader course under
+``DIR/work/<student>/<ch>/`` with its own SQLite gradebook, by a worker process
+(``course_utils/grading/__main__.py worker ...``) that runs under resource limits (address space,
+file size, wall clock; nbgrader's per-cell timeout). The results are merged, one submission at a
+time, into the class gradebook (``DIR/gradebook.db``, or ``COURSE_GRADEBOOK_URL``), and the tables
+``grades.csv``, ``problems.csv``, ``report.md`` + ``scores.png`` are rebuilt from
+``DIR/results/<student>/<ch>.json``, so a rerun replaces rows instead of adding them.
+
+Hostile or broken submissions:
+
+* structure: deleted, duplicated or retyped graded cells -> the answers, found by ``grade_id``,
+  are carried into a fresh copy of the released notebook, which is graded instead;
+* a crash (``os._exit``, a killed kernel) or a hang past the wall clock -> the cell that stopped
+  the run (for a test cell: the solution cell it tests) is replaced by an error, and the rest regraded;
+* the kernel runs a guard (``_kernel_guard``, an IPython start-up file) before any cell: an audit
+  hook refuses writes outside the submission's own folder and starting programs, and before every
+  statement of every cell the checking functions (``torch.allclose``, ``numpy.testing.*``,
+  builtins, ``course_utils``, ...) are compared with, and put back to, the originals; a submission
+  that replaced one scores zero.
+
+Everything unusual is written to ``problems.csv`` with the reason and what was done about it.
+Modules, one a concern: ``course`` (the course folder, its chapters, private nbgrader courses),
+``release``, ``submissions`` (finding, unpacking, repairing), ``guard`` (inside the kernel),
+``worker`` (the grading process and its limits), ``outcome`` (how a run ended), ``runner`` (the
+class), ``gradebook``, ``reports``, ``cli``. Only the standard library is imported at module level
+in all of them: ``course`` starts fast, and the guard's source is copied into the kernel.
+"""
+
+from __future__ import annotations
+
+from .cli import COMMANDS, add_commands, grade_command
+from .course import (
+                     _flags,
+                     course_id,
+                     course_root,
+                     discover_chapters,
+                     generate,
+                     grade_id,
+                     load_config,
+                     nbgrader_api,
+                     read_notebook,
+                     write_course,
+)
+from .gradebook import Result, class_gradebook, copy_feedback, load_results, merge_into_gradebook, save_result
+from .guard import GuardReport, _kernel_guard, guard_problems, guard_spec, must_zero, read_guard_report, write_startup
+from .outcome import (
+                     STOPPED,
+                     autograded_path,
+                     cell_label,
+                     culprit,
+                     how_it_ended,
+                     neutralise,
+                     output_problems,
+                     unresponsive_cell,
+)
+from .release import folder_differences, notebook_differences, release, release_command, resolve_chapters
+from .reports import cell_statistics, write_report, write_tables
+from .runner import ATTEMPTS, Master, file_digests, grade, grade_submission, prepare_master, run_class, setup_workspace
+from .submissions import (
+                     END_MARK,
+                     STUDENT_ID,
+                     Problem,
+                     Structure,
+                     Submission,
+                     find_submissions,
+                     inspect_structure,
+                     parse_notebook,
+                     prepare_notebook,
+                     rebuild,
+                     structure_problems,
+                     unpack,
+)
+from .worker import (
+                     FILE_MB,
+                     MEMORY_MB,
+                     TIMEOUT_S,
+                     Limits,
+                     _kernel_env,
+                     available_cpus,
+                     build_font_cache,
+                     kill_tree,
+                     limit_resources,
+                     run_worker,
+                     worker,
+)
+
+__all__ = [
+                     "ATTEMPTS",
+                     "COMMANDS",
+                     "END_MARK",
+                     "FILE_MB",
+                     "MEMORY_MB",
+                     "STOPPED",
+                     "STUDENT_ID",
+                     "TIMEOUT_S",
+                     "GuardReport",
+                     "Limits",
+                     "Master",
+                     "Problem",
+                     "Result",
+                     "Structure",
+                     "Submission",
+                     "_flags",
+                     "_kernel_env",
+                     "_kernel_guard",
+                     "add_commands",
+                     "autograded_path",
+                     "available_cpus",
+                     "build_font_cache",
+                     "cell_label",
+                     "cell_statistics",
+                     "class_gradebook",
+                     "copy_feedback",
+                     "course_id",
+                     "course_root",
+                     "culprit",
+                     "discover_chapters",
+                     "file_digests",
+                     "find_submissions",
+                     "folder_differences",
+                     "generate",
+                     "grade",
+                     "grade_command",
+                     "grade_id",
+                     "grade_submission",
+                     "guard_problems",
+                     "guard_spec",
+                     "how_it_ended",
+                     "inspect_structure",
+                     "kill_tree",
+                     "limit_resources",
+                     "load_config",
+                     "load_results",
+                     "merge_into_gradebook",
+                     "must_zero",
+                     "nbgrader_api",
+                     "neutralise",
+                     "notebook_differences",
+                     "output_problems",
+                     "parse_notebook",
+                     "prepare_master",
+                     "prepare_notebook",
+                     "read_guard_report",
+                     "read_notebook",
+                     "rebuild",
+                     "release",
+                     "release_command",
+                     "resolve_chapters",
+                     "run_class",
+                     "run_worker",
+                     "save_result",
+                     "setup_workspace",
+                     "structure_problems",
+                     "unpack",
+                     "unresponsive_cell",
+                     "worker",
+                     "write_course",
+                     "write_report",
+                     "write_startup",
+                     "write_tables",
+]

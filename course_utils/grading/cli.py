@@ -1,0 +1,67 @@
+"""``course release`` and ``course grade`` on the command line (wired into ``course`` by ``course_utils/cli.py``)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from .course import course_root, discover_chapters
+from .release import release_command, resolve_chapters
+from .runner import grade
+from .worker import MEMORY_MB, TIMEOUT_S, Limits
+
+
+def grade_command(args) -> int:
+    submissions = Path(args.submissions)
+    if not submissions.exists():
+        print(f"{submissions}: no such folder or .zip", file=sys.stderr)
+        return 2
+    root = course_root(args.course) if args.course else course_root()
+    known = discover_chapters(root)
+    chapters, unknown = resolve_chapters(args.chapter, known)
+    if unknown:
+        print(f"unknown or ambiguous chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    inside = [p for p in (root / "solutions", root / "notebooks") if out.resolve().is_relative_to(p.resolve())]
+    if inside:
+        print(f"--out must not be inside {inside[0]}", file=sys.stderr)
+        return 2
+    if args.jobs < 1 or (args.threads is not None and args.threads < 1):
+        print("--jobs and --threads must be at least 1", file=sys.stderr)
+        return 2
+    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads)
+    start = time.perf_counter()
+    results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url)
+    seconds = time.perf_counter() - start
+    graded = [r for r in results if r.score is not None]
+    print(f"graded {len(graded)} chapter submission(s) of {len({r.student_id for r in graded})} student(s) "
+          f"in {seconds:.0f} s; {sum(len(r.problems) for r in results)} problem(s)")
+    print(f"wrote {out / 'grades.csv'}, {out / 'problems.csv'}, {out / 'report.md'}, {out / 'scores.png'}, {out / 'feedback'}/")
+    return 0
+
+
+def add_commands(sub) -> None:
+    """Add ``release`` and ``grade`` to the ``course`` command's subparsers."""
+    r = sub.add_parser("release", help="regenerate notebooks/ (the student version) from solutions/ with nbgrader")
+    r.add_argument("chapters", nargs="*", metavar="CHAPTER",
+                   help="a name or its start, e.g. ch03 (default: every chapter in solutions/)")
+    r.add_argument("--check", action="store_true", help="only compare; exit 1 naming the chapters out of sync")
+    g = sub.add_parser("grade", help="autograde a class: SUBMISSIONS/<student_id>/<chapter>.ipynb (a folder or a .zip)")
+    g.add_argument("submissions", metavar="SUBMISSIONS")
+    g.add_argument("--chapter", nargs="+", metavar="CH",
+                   help="grade only these chapters, by name or its start, e.g. ch03 (default: those handed in)")
+    g.add_argument("--jobs", type=int, default=1, help="students graded in parallel (default 1)")
+    g.add_argument("--out", default="grading", help="where the results go (default ./grading)")
+    g.add_argument("--memory-mb", type=int, default=MEMORY_MB, help=f"address-space limit per submission (default {MEMORY_MB})")
+    g.add_argument("--timeout", type=float, default=TIMEOUT_S,
+                   help=f"seconds per grading run of a chapter submission (default {TIMEOUT_S})")
+    g.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: nbgrader_config.py)")
+    g.add_argument("--threads", type=int, default=None,
+                   help="torch threads per kernel (default: CPU cores ÷ jobs; OMP_NUM_THREADS, if set, wins)")
+    g.add_argument("--db-url", default=None, help="class gradebook (default: COURSE_GRADEBOOK_URL, else OUT/gradebook.db)")
+    g.add_argument("--course", default=None, help="course folder (default: the one containing the working directory)")
+
+
+COMMANDS = {"release": release_command, "grade": grade_command}

@@ -1,0 +1,106 @@
+"""How a grading run ended: the cell that stopped it, replacing that cell, timeouts and memory errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .course import _flags, grade_id, read_notebook
+from .submissions import END_MARK, Submission
+from .worker import Limits
+
+
+def culprit(ws: Path, how: str, cell_timeout: int) -> int | None:
+    """The cell that stopped the run. After a crash or a cell the kernel never finished: the last
+    cell sent to the kernel. After the wall clock: the first of the cells at the end that each
+    waited a whole cell timeout (a kernel that ignores the interrupt makes every later cell time
+    out too)."""
+    path = ws / "progress.jsonl"
+    starts = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    if not starts:
+        return None
+    if how != "timeout":
+        return starts[-1]["cell"]
+    k = len(starts) - 1
+    while k > 0 and starts[k]["t"] - starts[k - 1]["t"] >= 0.9 * cell_timeout:
+        k -= 1
+    return starts[k]["cell"]
+
+
+def neutralise(nb, index: int, why: str) -> str | None:
+    """Replace the cell that stopped the run (for a read-only cell: the solution cell before it)
+    by one that raises; returns its name, or None if nothing can be replaced."""
+    target = index
+    if _flags(nb.cells[index]).get("locked") or END_MARK in nb.cells[index].source:
+        earlier = [i for i in range(index) if _flags(nb.cells[i]).get("solution")]
+        if not earlier:
+            return None
+        target = earlier[-1]
+    cell = nb.cells[target]
+    if cell.source.startswith("raise RuntimeError(\"grading:"):
+        return None
+    cell.source = f"raise RuntimeError(\"grading: this cell was not run: {why}\")\n" + \
+        "\n".join("# " + line for line in cell.source.splitlines())
+    cell.cell_type = "code"
+    return grade_id(cell) or f"cell {target}"
+
+
+def cell_label(cell, index: int) -> str:
+    return grade_id(cell) or f"cell {index}"
+
+
+MEMORY_ERRORS = ("MemoryError", "can't allocate memory", "DefaultCPUAllocator", "bad_alloc", "Cannot allocate memory")
+
+
+def output_problems(path: Path, limits: Limits, cell_timeout: int) -> list[tuple[str, str]]:
+    """Cell timeouts and memory errors in the autograded notebook."""
+    if not path.exists():
+        return []
+    nb = read_notebook(path)
+    timeouts, memory = [], []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            text = f"{out.get('ename')}: {out.get('evalue')}"
+            if out.get("ename") == "CellTimeoutError":
+                timeouts.append(cell_label(cell, i))
+            elif any(m in text for m in MEMORY_ERRORS):
+                memory.append(cell_label(cell, i))
+    rows = []
+    if timeouts:
+        rows.append(("cell_timeout", (f"ran longer than {cell_timeout} s and was interrupted: {', '.join(dict.fromkeys(timeouts))}; "
+                     "those cells score 0, grading went on")))
+    if memory:
+        rows.append(("out_of_memory", (f"ran out of memory (limit {limits.memory_mb} MB): {', '.join(dict.fromkeys(memory))}; "
+                     "those cells score 0, grading went on")))
+    return rows
+
+
+def autograded_path(ws: Path, sub: Submission) -> Path:
+    return ws / "autograded" / sub.student_id / sub.chapter / f"{sub.chapter}.ipynb"
+
+
+def unresponsive_cell(path: Path) -> int | None:
+    """After a completed run: the first timed-out cell if the kernel never answered again (the
+    grader's own last cell, a bare ``pass``, timed out too), else None."""
+    if not path.exists():
+        return None
+    nb = read_notebook(path)
+    timed_out = [i for i, c in enumerate(nb.cells)
+                 if any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+    return timed_out[0] if timed_out and END_MARK in nb.cells[timed_out[-1]].source else None
+
+
+STOPPED = {"crash": "the Python process died here (a crash or os._exit)",
+           "timeout": "the grading run took longer than its time limit",
+           "unresponsive": "this cell timed out and the kernel did not answer again",
+           "error": "the grading run failed"}
+
+
+def how_it_ended(ws: Path, sub: Submission, ended: str, cell_timeout: int) -> tuple[str, int | None]:
+    """``('ok', None)``, or how the run stopped and the cell that stopped it."""
+    if ended == "ok":
+        stuck = unresponsive_cell(autograded_path(ws, sub))
+        return ("ok", None) if stuck is None else ("unresponsive", stuck)
+    return ended, culprit(ws, ended, cell_timeout)

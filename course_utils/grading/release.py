@@ -1,0 +1,109 @@
+"""``course release [CH...] [--check]``: the student version of each chapter, generated from ``solutions/``."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .course import course_root, discover_chapters, generate, read_notebook, write_course
+
+NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted", "id"}  # metadata that says nothing
+
+
+def _comparable(cell) -> dict:
+    meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in NOISE}
+    return {"cell_type": cell.cell_type, "source": cell.source, "metadata": meta}
+
+
+def notebook_differences(expected, actual, shown: int = 3) -> list[str]:
+    """What differs for grading: cell types, sources, metadata (ids and outputs ignored)."""
+    found = []
+    if expected.metadata.get("kernelspec") != actual.metadata.get("kernelspec"):
+        found.append("kernelspec differs")
+    exp, act = [_comparable(c) for c in expected.cells], [_comparable(c) for c in actual.cells]
+    if len(exp) != len(act):
+        found.append(f"{len(exp)} cells expected, {len(act)} committed")
+    for i, (e, a) in enumerate(zip(exp, act)):
+        if e != a:
+            name = e["metadata"].get("nbgrader", {}).get("grade_id") or e["cell_type"]
+            what = "source" if e["source"] != a["source"] else "type" if e["cell_type"] != a["cell_type"] else "metadata"
+            found.append(f"cell {i} ({name}): {what} differs")
+    return found[:shown] + ([f"... and {len(found) - shown} more"] if len(found) > shown else [])
+
+
+def folder_differences(generated: Path, committed: Path, compare=None) -> list[str]:
+    """File by file, a freshly generated release folder against the committed one; notebooks are
+    compared by ``compare(expected, actual)`` (default: ``notebook_differences``)."""
+    compare = compare or notebook_differences
+
+    def files(folder: Path) -> set[Path]:
+        return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
+                and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)} if folder.is_dir() else set()
+
+    gen, com = files(generated), files(committed)
+    found = [f"{p}: missing from notebooks/" for p in sorted(gen - com)]
+    found += [f"{p}: not generated from solutions/" for p in sorted(com - gen)]
+    for rel in sorted(gen & com):
+        if rel.suffix == ".ipynb":
+            found += [f"{rel}: {d}" for d in compare(read_notebook(generated / rel), read_notebook(committed / rel))]
+        elif (generated / rel).read_bytes() != (committed / rel).read_bytes():
+            found.append(f"{rel}: contents differ")
+    return found
+
+
+def release(root: Path, chapters: list[str] | None = None, check: bool = False) -> dict[str, list[str]]:
+    """Generate the student version of each chapter in a temporary course; with ``check``, return
+    ``{chapter: differences}`` for the chapters whose ``notebooks/<ch>/`` is out of date, else
+    write ``notebooks/<ch>/`` and return ``{}``."""
+    chapters = chapters or discover_chapters(root)
+    with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
+        folder = write_course(Path(tmp), root, chapters)
+        generate(folder, chapters)
+        stale = {}
+        for ch in chapters:
+            generated, committed = folder / "release" / ch, root / "notebooks" / ch
+            if check:
+                found = folder_differences(generated, committed)
+                if found:
+                    stale[ch] = found
+            else:
+                if committed.exists():
+                    shutil.rmtree(committed)
+                shutil.copytree(generated, committed)
+        return stale
+
+
+def resolve_chapters(names: list[str] | None, known: list[str]) -> tuple[list[str], list[str]]:
+    """Chapter names as typed (``ch03`` for ``ch03_fine_tuning_objective``: a full name or a prefix of
+    exactly one chapter) -> (chapters, the names that match none or several)."""
+    chapters, bad = [], []
+    for name in names or []:
+        matches = [name] if name in known else [k for k in known if k.startswith(name)]
+        if len(matches) == 1:
+            chapters += [m for m in matches if m not in chapters]
+        else:
+            bad.append(name)
+    return chapters, bad
+
+
+def release_command(args) -> int:
+    root = course_root()
+    known = discover_chapters(root)
+    chapters, unknown = resolve_chapters(args.chapters, known)
+    if unknown:
+        print(f"unknown or ambiguous chapter(s): {', '.join(unknown)} (chapters: {', '.join(known)})", file=sys.stderr)
+        return 2
+    chapters = chapters or known
+    stale = release(root, chapters, check=args.check)
+    if not args.check:
+        print(f"regenerated notebooks/ for {len(chapters)} chapter(s): {', '.join(chapters)}")
+        return 0
+    for ch, found in stale.items():
+        print(f"{ch}: notebooks/{ch}/ is out of sync with solutions/{ch}/\n  " + "\n  ".join(found))
+    if stale:
+        print(f"\nrun `course release {' '.join(stale)}` and commit notebooks/", file=sys.stderr)
+        return 1
+    print(f"notebooks/ is in sync with solutions/ ({len(chapters)} chapter(s))")
+    return 0

@@ -1,0 +1,259 @@
+"""Submissions: finding and unpacking them, reading them, inspecting and repairing their structure."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import _flags, grade_id
+
+END_MARK = "# grader: end of the notebook"
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
+
+
+@dataclass
+class Problem:
+    student_id: str
+    chapter: str
+    file: str
+    problem: str   # a short code, e.g. cell_timeout
+    detail: str    # what happened and what was done about it
+
+
+@dataclass
+class Submission:
+    student_id: str
+    chapter: str
+    path: Path | None   # None: nothing handed in
+    file: str           # the path as given, relative to SUBMISSIONS
+
+
+def unpack(submissions: Path, inbox: Path) -> Path:
+    """A folder of submissions: ``submissions`` itself, or a .zip extracted into ``inbox`` (members
+    with absolute paths or ``..`` are skipped; a single wrapping folder is stepped into)."""
+    if submissions.is_dir():
+        return submissions
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    with zipfile.ZipFile(submissions) as zf:
+        for member in zf.infolist():
+            parts = Path(member.filename).parts
+            if member.is_dir() or member.filename.startswith("/") or ".." in parts or "__MACOSX" in parts:
+                continue
+            target = inbox.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    folder = inbox
+    while True:
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+        if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
+            folder = entries[0]
+        else:
+            return folder
+
+
+def find_submissions(folder: Path, known: list[str]) -> tuple[list[Submission], list[Problem]]:
+    """``<student>/<ch>.ipynb`` or ``<student>/<ch>/<ch>.ipynb``; anything else is a problem."""
+    found, problems = [], []
+    for path in sorted(folder.rglob("*.ipynb")):
+        rel = path.relative_to(folder)
+        if {".ipynb_checkpoints", "__MACOSX"} & set(rel.parts) or any(p.startswith(".") for p in rel.parts):
+            continue
+        student, rest = rel.parts[0], rel.parts[1:]
+        if not rest:
+            problems.append(Problem("", path.stem, str(rel), "no_student_folder",
+                                    "a notebook outside any <student_id>/ folder: not graded"))
+        elif not STUDENT_ID.match(student):
+            problems.append(Problem(student, path.stem, str(rel), "bad_student_id",
+                                    "the folder name is not a usable student id (letters, digits, _.@+-): not graded"))
+        elif len(rest) > 2 or (len(rest) == 2 and rest[0] != path.stem):
+            problems.append(Problem(student, path.stem, str(rel), "unexpected_path",
+                                    "expected <student_id>/<chapter>.ipynb or <student_id>/<chapter>/<chapter>.ipynb: not graded"))
+        elif path.stem not in known:
+            problems.append(Problem(student, path.stem, str(rel), "unknown_chapter",
+                                    f"{path.name!r} names no chapter of this course ({', '.join(known)}): not graded"))
+        else:
+            found.append(Submission(student, path.stem, path, str(rel)))
+    return _one_per_chapter(found, problems)
+
+
+def _one_per_chapter(found: list[Submission], problems: list[Problem]) -> tuple[list[Submission], list[Problem]]:
+    """Both layouts for one chapter: keep the newest file and say so."""
+    chosen: dict[tuple[str, str], Submission] = {}
+    for sub in found:
+        key = (sub.student_id, sub.chapter)
+        if key in chosen:
+            keep, drop = sorted([chosen[key], sub], key=lambda s: s.path.stat().st_mtime, reverse=True)
+            problems.append(Problem(*key, drop.file, "two_files", f"two notebooks for this chapter: graded the newer, {keep.file}"))
+            chosen[key] = keep
+        else:
+            chosen[key] = sub
+    return list(chosen.values()), problems
+
+
+def parse_notebook(path: Path):
+    """``(notebook, None)`` or ``(None, (problem, detail))`` for a file that is no notebook."""
+    import nbformat
+
+    try:
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except Exception as e:  # noqa: BLE001  (any unreadable file is a corrupt submission)
+        return None, ("corrupt_notebook", f"not a readable notebook ({type(e).__name__}: {str(e)[:120]}): scored 0")
+    if not nb.get("cells"):
+        return None, ("empty_notebook", "the notebook has no cells: scored 0")
+    return nb, None
+
+
+@dataclass
+class Structure:
+    """How a submission's graded cells differ from the released notebook's."""
+
+    missing: list[str] = field(default_factory=list)       # grade_ids no cell carries
+    duplicated: list[str] = field(default_factory=list)    # grade_ids on several cells
+    retyped: list[str] = field(default_factory=list)       # graded cells of another type
+    unknown: list[str] = field(default_factory=list)       # grade_ids the release does not have
+    edited_locked: list[str] = field(default_factory=list)  # read-only cells whose source changed
+    extra: int = 0                                          # cells added by the student
+    invalid: str | None = None                              # nbformat schema error
+
+    @property
+    def needs_rebuild(self) -> bool:
+        return bool(self.missing or self.duplicated or self.retyped or self.unknown or self.invalid)
+
+
+def _release_match(cell, release) -> int | None:
+    """Index of the release cell a submitted cell is (by grade_id, cell id or identical source)."""
+    gid = grade_id(cell)
+    for i, rc in enumerate(release.cells):
+        if gid is not None and grade_id(rc) == gid:
+            return i
+    if gid is None:
+        for i, rc in enumerate(release.cells):
+            if grade_id(rc) is None and ((cell.get("id") and rc.get("id") == cell.get("id")) or rc.source == cell.source):
+                return i
+    return None
+
+
+def inspect_structure(nb, release) -> Structure:
+    import nbformat
+
+    found = Structure()
+    try:
+        nbformat.validate(nb)
+    except Exception as e:  # noqa: BLE001
+        found.invalid = str(e).splitlines()[0][:120]
+    by_gid: dict[str, list] = {}
+    for cell in nb.cells:
+        if grade_id(cell) is not None and _flags(cell):
+            by_gid.setdefault(grade_id(cell), []).append(cell)
+        elif _release_match(cell, release) is None:
+            found.extra += 1
+    released = {grade_id(c): c for c in release.cells if grade_id(c) is not None}
+    found.missing = [g for g in released if g not in by_gid]
+    found.unknown = [g for g in by_gid if g not in released]
+    found.extra += sum(len(by_gid[g]) for g in found.unknown)
+    for gid, cells in by_gid.items():
+        if gid not in released:
+            continue
+        if len(cells) > 1:
+            found.duplicated.append(gid)
+        if any(c.cell_type != released[gid].cell_type for c in cells):
+            found.retyped.append(gid)
+        elif _flags(released[gid]).get("locked") and not _flags(released[gid]).get("solution") \
+                and any(c.source != released[gid].source for c in cells):
+            found.edited_locked.append(gid)
+    return found
+
+
+def _chosen_answer(cells, stub: str) -> str:
+    """Of several copies of a solution cell, the last one the student changed (it ran last)."""
+    edited = [c.source for c in cells if c.source.strip() != stub.strip()]
+    return edited[-1] if edited else stub
+
+
+def rebuild(nb, release):
+    """A fresh copy of the released notebook with the student's answers carried over by
+    ``grade_id`` (the last edited copy of a duplicated cell; text of a retyped cell as code),
+    their edits of editable ungraded cells, and the cells they added, each after the cell it
+    followed."""
+    answers: dict[str, list] = {}
+    edited: dict[int, str] = {}
+    added: dict[int, list] = {}
+    anchor = -1
+    for cell in nb.cells:
+        index = _release_match(cell, release)
+        if index is None:
+            extra = copy.deepcopy(cell)
+            extra.get("metadata", {}).pop("nbgrader", None)
+            added.setdefault(anchor, []).append(extra)
+            continue
+        anchor = index
+        rc = release.cells[index]
+        if _flags(rc).get("solution"):
+            answers.setdefault(grade_id(rc), []).append(cell)
+        elif not _flags(rc).get("locked") and grade_id(rc) is None and cell.source != rc.source:
+            edited[index] = cell.source
+    out = copy.deepcopy(release)
+    out.cells = [copy.deepcopy(c) for c in added.get(-1, [])]
+    for i, rc in enumerate(release.cells):
+        cell = copy.deepcopy(rc)
+        if _flags(rc).get("solution"):
+            cell.source = _chosen_answer(answers.get(grade_id(rc), []), rc.source)
+        cell.source = edited.get(i, cell.source)
+        out.cells.append(cell)
+        out.cells += [copy.deepcopy(c) for c in added.get(i, [])]
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return out
+
+
+def structure_problems(found: Structure, rebuilt: bool) -> list[tuple[str, str]]:
+    """Rows for problems.csv that describe a submission's structure."""
+    how = (" — graded a fresh copy of the released notebook with the student's answers carried over by grade_id"
+           + (f" (and the {found.extra} cell(s) they added)" if found.extra else ""))
+    rows = []
+    if found.invalid:
+        rows.append(("invalid_notebook", f"the notebook breaks the notebook format ({found.invalid})" + how))
+    if found.missing:
+        rows.append(("deleted_cells", f"graded cells deleted: {', '.join(found.missing)}; deleted test cells were "
+                     "restored, a deleted answer scores 0" + how))
+    if found.duplicated:
+        rows.append(("duplicate_cells", f"grade_id on several cells (copied cells): {', '.join(found.duplicated)}; "
+                     "the last changed copy was graded" + how))
+    if found.retyped:
+        rows.append(("changed_cell_type", f"graded cells of another type: {', '.join(found.retyped)}; "
+                     "their text was graded as code" + how))
+    if found.unknown:
+        rows.append(("unknown_cells", f"cells with grade_ids the release does not have: {', '.join(found.unknown)}; "
+                     "kept as ordinary cells" + how))
+    if found.edited_locked:
+        rows.append(("edited_test_cell", (f"read-only cells edited: {', '.join(found.edited_locked)}; "
+                     "graded with the originals from the gradebook")))
+    if found.extra and not rebuilt:
+        rows.append(("extra_cells", f"{found.extra} cell(s) added to the notebook: kept and graded as submitted"))
+    return rows
+
+
+def prepare_notebook(path: Path, release):
+    """Read a submission and make it gradable: ``(notebook or None, [(problem, detail)])``."""
+    nb, broken = parse_notebook(path)
+    if broken:
+        return None, [broken]
+    found = inspect_structure(nb, release)
+    if found.needs_rebuild:
+        nb = rebuild(nb, release)
+    nb.cells.append(_end_cell())
+    return nb, structure_problems(found, found.needs_rebuild)
+
+
+def _end_cell():
+    import nbformat
+
+    return nbformat.v4.new_code_cell(f"pass  {END_MARK} (the grader checks the checks here)")

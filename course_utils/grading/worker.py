@@ -1,0 +1,178 @@
+"""The worker: one chapter submission autograded in its private course, in a process of its own under
+resource limits; and the parent's side: its environment, starting it, ending it and all it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .course import load_config, nbgrader_api
+from .guard import must_zero, read_guard_report
+
+MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
+TIMEOUT_S = 600           # wall clock per grading run of a chapter submission
+FILE_MB = 1024            # largest file a submission may write
+
+
+@dataclass
+class Limits:
+    memory_mb: int = MEMORY_MB
+    timeout_s: float = TIMEOUT_S
+    cell_timeout: int | None = None   # None: the course's nbgrader_config.py
+    threads: int | None = None        # torch/BLAS threads per kernel; None: CPU cores ÷ jobs
+
+
+def available_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def limit_resources(memory_mb: int) -> None:
+    import resource
+
+    limits = [(resource.RLIMIT_AS, memory_mb * 2**20), (resource.RLIMIT_FSIZE, FILE_MB * 2**20), (resource.RLIMIT_CORE, 0)]
+    for kind, value in limits:
+        _, hard = resource.getrlimit(kind)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, hard))
+
+
+def _progress_hook(path: Path):
+    """nbclient's ``on_cell_start``: note when each code cell is sent to the kernel."""
+    def record(cell=None, cell_index=None, **_):
+        if cell is not None and cell.cell_type == "code" and cell.source.strip():
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"cell": cell_index, "t": time.time()}) + "\n")
+    return record
+
+
+def read_scores(db_url: str, cid: str, ch: str, student: str) -> dict[str, list]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, cid) as gb:
+        nb = gb.find_submission_notebook(ch, ch, student)
+        return {g.name: [g.score, g.max_score] for g in nb.grades}
+
+
+def zero_grades(db_url: str, cid: str, ch: str, student: str) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, cid) as gb:
+        for g in gb.find_submission_notebook(ch, ch, student).grades:
+            g.manual_score = 0
+        gb.db.commit()
+
+
+def worker(ws: Path, ch: str, student: str, memory_mb: int) -> int:
+    """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB``: autograde, then (unless the
+    guard saw tampering, which zeroes the grades) feedback; writes ``WS/result.json``."""
+    limit_resources(memory_mb)
+    config = load_config(ws)
+    config.Execute.on_cell_start = _progress_hook(ws / "progress.jsonl")
+    api = nbgrader_api(ws, config)
+    outcome = api.autograde(ch, student, force=True, create=True)
+    result = {"success": bool(outcome["success"]), "log": (outcome.get("log") or "")[-4000:],
+              "error": (outcome.get("error") or "")[-4000:]}
+    if outcome["success"]:
+        db, cid = config.CourseDirectory.db_url, config.CourseDirectory.course_id
+        if must_zero(read_guard_report(ws / "guard" / "report.jsonl")):
+            zero_grades(db, cid, ch, student)
+        feedback = api.generate_feedback(ch, student, force=True)
+        result["feedback"] = bool(feedback["success"])
+        result["scores"] = read_scores(db, cid, ch, student)
+    (ws / "result.json").write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+
+def build_font_cache(folder: Path) -> Path:
+    """matplotlib's font cache, built once per run (it calls ``fc-list``, which the guard would
+    refuse); kernels read it from there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env={**os.environ, "MPLCONFIGDIR": str(folder)},
+                   check=False, capture_output=True, timeout=300)
+    return folder
+
+
+def _kernel_env(ws: Path, threads: int | None = None) -> dict:
+    """The worker's (and so the kernel's) environment: caches and temporary files inside the
+    submission's folder (matplotlib's font cache from the class-wide folder), fast mode, the
+    guard's start-up file, and ``threads`` compute threads for torch and BLAS (unless the
+    environment already sets ``OMP_NUM_THREADS``): kernels graded side by side that each start
+    one thread per core oversubscribe the CPU and all run several times slower."""
+    tmp = ws / "tmp"
+    for sub in ("", "cache"):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_GRADEBOOK_URL", "JPY_PARENT_PID")}
+    env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(ws.parents[1] / "master" / "mplconfig"), XDG_CACHE_HOME=str(tmp / "cache"),
+               MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", COURSE_FAST="1",
+               IPYTHONDIR=str(ws / "ipython"), COURSE_GUARD_SPEC=str(ws / "guard" / "spec.json"),
+               HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
+    if threads and "OMP_NUM_THREADS" not in os.environ:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader calls alembic, kernels are this python
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    return env
+
+
+
+def kill_tree(pid: int) -> None:
+    """End a worker and everything it started (the kernel runs in a session of its own)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for p in family:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
+def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | None, str]:
+    """Run the worker; ``(result or None, how it ended)``: ``ok``, ``crash``, ``timeout`` (the
+    wall clock), ``unresponsive`` (a cell never finished after its timeout) or ``error``."""
+    # Run as a script, not ``-m``: importing course_utils would load torch into the worker for nothing.
+    cmd = [sys.executable, str(Path(__file__).resolve().with_name("__main__.py")), "worker", str(ws), ch, student,
+           str(limits.memory_mb)]
+    with open(ws / "worker.log", "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ws, env=_kernel_env(ws, limits.threads), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=limits.timeout_s)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+            return None, "timeout"
+        kill_tree(proc.pid)  # whatever it left behind
+    path = ws / "result.json"
+    if not path.exists():
+        return None, "error"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    if result["success"]:
+        return result, "ok"
+    text = result["log"] + result["error"]
+    if "DeadKernel" in text or "Kernel died" in text:
+        return result, "crash"
+    # a kernel that swallowed the interrupt after a cell timeout never reports the cell done
+    return result, "unresponsive" if "CellTimeoutError" in text else "error"
+
+
+def main(argv: list[str]) -> int:
+    """``worker WS CH STUDENT MEMORY_MB`` (see ``__main__.py``)."""
+    if argv[:1] != ["worker"] or len(argv) != 5:
+        print("usage: python -m course_utils.grading worker WS CHAPTER STUDENT MEMORY_MB", file=sys.stderr)
+        return 2
+    ws, ch, student, memory_mb = argv[1:]
+    return worker(Path(ws), ch, student, int(memory_mb))
