@@ -1,7 +1,7 @@
 """Tiny built-in samples written for this course.
 
-They are the last resort of ``load_task`` when neither a local copy nor the hub can be reached,
-so that every notebook still runs end to end. They are far too small to learn from: a run on
+They are the last resort of ``load_task`` for a task with neither a local or packaged copy nor a
+reachable hub (LEDGAR offline), so that every notebook still runs end to end. They are far too small to learn from: a run on
 them shows that the code works, not what fine-tuning achieves.
 """
 

@@ -42,12 +42,10 @@ def doctor(args) -> int:
         print(f"offline model MISSING: {e}")
         ok = False
     data_dir = os.environ.get("COURSE_DATA_DIR")
-    print(f"data dir      {data_dir or 'COURSE_DATA_DIR not set'}")
-    hub = "off (HF_HUB_OFFLINE)" if os.environ.get("HF_HUB_OFFLINE") else "allowed"
-    for name, task in data.TASKS.items():
-        local = data_dir and (Path(data_dir) / name / "train.jsonl").exists()
-        sources = ["local" if local else None, f"hub {task.hub_id} ({hub})" if task.hub_id else None, "built-in sample"]
-        print(f"  {name:<16} {' > '.join(s for s in sources if s)}")
+    hub = "off (HF_HUB_OFFLINE)" if data._hub_off() else "allowed"
+    print(f"data          COURSE_DATA_DIR {data_dir or 'not set'}; hub {hub}; each task reads from:")
+    for name in data.TASKS:
+        print(f"  {name:<16} {data.planned_source(name)}")
     print()
     env.describe_setup()
     print("\nAll good." if ok else "\nSomething required is missing (see above).")

@@ -3,11 +3,18 @@
 ``load_task(name)`` looks for the data in this order and runs the same checks and
 post-processing whatever the source:
 
-1. a local folder ``$COURSE_DATA_DIR/<name>/`` holding ``train.jsonl``, ``validation.jsonl``
-   (and ``test.jsonl`` where labels exist) with one ``{"text": ..., "label": ...}`` object a
-   line (the label as its name or its index) and ``labels.txt`` with the label names in order;
-2. the Hugging Face hub (``datasets.load_dataset``);
-3. a tiny sample written for this course (announced loudly: it shows the code works, nothing more).
+1. a local folder ``$COURSE_DATA_DIR/<name>/`` (an override) holding ``train.jsonl``,
+   ``validation.jsonl`` (and ``test.jsonl`` where labels exist), plain or ``.gz``, with one
+   ``{"text": ..., "label": ...}`` object a line (the label as its name or its index) and
+   ``labels.txt`` with the label names in order;
+2. the packaged copy, the same layout gzipped in ``course_utils/data_files/<name>/`` (see its
+   README: provenance, splits, licences), for every task except LEDGAR;
+3. the Hugging Face hub (``datasets.load_dataset``);
+4. a tiny sample written for this course (announced loudly: it shows the code works, nothing more).
+
+In full mode a task that is on the hub tries the hub before the packaged copy, so a GPU session
+with a network trains on the complete hub dataset (GLUE's SST-2, LexGLUE's LEDGAR ...) and
+falls back to the packaged copy without one. ``source_order`` says which sources are tried.
 
 The result is a ``datasets.DatasetDict`` whose splits have exactly two columns, ``text`` (str)
 and ``label`` (``ClassLabel``). In fast mode each split is cut to a small stratified subset.
@@ -15,6 +22,7 @@ and ``label`` (``ClassLabel``). In fast mode each split is cut to a small strati
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections import Counter
@@ -29,6 +37,8 @@ from . import _samples
 from .env import fast_mode
 
 SPLITS = ("train", "validation", "test")
+SOURCES = ("local", "packaged", "hub", "sample")  # what load_task(source=...) may insist on
+PACKAGED_DIR = Path(__file__).resolve().parent / "data_files"  # course_utils/data_files/<task>/
 FAST_SIZES = {"train": 400, "validation": 200, "test": 200}  # examples per split in fast mode
 
 
@@ -41,6 +51,7 @@ class Task:
     label_names: tuple[str, ...]
     hub_id: str | None = None  # None: not on the hub in a usable form (local copy or sample only)
     hub_config: str | None = None
+    hub_label_names: tuple[str, ...] | None = None  # the hub's ClassLabel names where they differ from ours
     text_column: str = "text"
     label_column: str = "label"
     max_length: int = 128  # a sensible truncation length for this task's texts
@@ -86,12 +97,12 @@ TASKS: dict[str, Task] = {t.name: t for t in [
     Task("sst2", "Stanford Sentiment Treebank, binary sentence polarity", SENTIMENT_2,
          hub_id="stanfordnlp/sst2", text_column="sentence", max_length=64),
     Task("rotten_tomatoes", "Rotten Tomatoes movie-review sentence polarity", SENTIMENT_2,
-         hub_id="cornell-movie-review-data/rotten_tomatoes", max_length=64),
+         hub_id="cornell-movie-review-data/rotten_tomatoes", hub_label_names=("neg", "pos"), max_length=64),
     Task("sst5", "Stanford Sentiment Treebank, five-way sentence sentiment", SENTIMENT_5,
          hub_id="SetFit/sst5", max_length=64),
-    Task("cfimdb", "CFIMDB long movie reviews, binary (CS224N); local copy only", SENTIMENT_2,
+    Task("cfimdb", "CFIMDB long movie reviews, binary (CS224N); packaged copy only", SENTIMENT_2,
          max_length=512),
-    Task("cuad_clauses", "CUAD contract clause types (35), as packaged in LegalBench; local copy only",
+    Task("cuad_clauses", "CUAD contract clause types (35), as packaged in LegalBench; packaged copy only",
          CUAD_TYPES, max_length=128),
     Task("ledgar", "LexGLUE LEDGAR contract provisions (100 types)", LEDGAR_TYPES,
          hub_id="coastalcph/lex_glue", hub_config="ledgar", max_length=128),
@@ -168,7 +179,8 @@ def build_split(texts, labels, task: Task, where: str = "data", lines: list[int]
 
 def _read_jsonl(path: Path, task: Task) -> Dataset:
     texts, labels, lines = [], [], []
-    with open(path, encoding="utf-8") as f:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
                 continue
@@ -185,8 +197,16 @@ def _read_jsonl(path: Path, task: Task) -> Dataset:
     return build_split(texts, labels, task, where=str(path), lines=lines)
 
 
+def _split_file(folder: Path, split: str) -> Path | None:
+    """``folder/<split>.jsonl`` or ``folder/<split>.jsonl.gz``; an error if both are there."""
+    found = [p for p in (folder / f"{split}.jsonl", folder / f"{split}.jsonl.gz") if p.exists()]
+    if len(found) > 1:
+        raise DataError(f"{folder}: both {found[0].name} and {found[1].name}; keep one")
+    return found[0] if found else None
+
+
 def load_local(task: Task, folder: Path) -> DatasetDict:
-    """Read ``folder/{train,validation,test}.jsonl`` and check ``labels.txt`` against the registry."""
+    """Read ``folder/{train,validation,test}.jsonl[.gz]`` and check ``labels.txt`` against the registry."""
     labels_file = folder / "labels.txt"
     if labels_file.exists():
         names = tuple(line.strip() for line in labels_file.read_text(encoding="utf-8").splitlines() if line.strip())
@@ -194,35 +214,54 @@ def load_local(task: Task, folder: Path) -> DatasetDict:
             raise DataError(f"{labels_file}: label names differ from the registry's for {task.name} "
                             f"({len(names)} vs {task.num_labels}; first difference: "
                             f"{next(((a, b) for a, b in zip(names, task.label_names) if a != b), 'length')})")
-    splits = {s: _read_jsonl(folder / f"{s}.jsonl", task) for s in SPLITS if (folder / f"{s}.jsonl").exists()}
+    files = {s: _split_file(folder, s) for s in SPLITS}
+    splits = {s: _read_jsonl(path, task) for s, path in files.items() if path is not None}
     if "train" not in splits:
-        raise DataError(f"{folder}: no train.jsonl")
+        raise DataError(f"{folder}: no train.jsonl (or train.jsonl.gz)")
     return DatasetDict(splits)
 
 
 def load_hub(task: Task) -> DatasetDict:
-    """Download the task from the hub and bring it to the course's shape."""
+    """Download the task from the hub and bring it to the course's shape.
+
+    A split whose labels are all ``-1`` (GLUE's SST-2 test split: labels withheld) is unlabelled
+    and left out; a ``-1`` among real labels is an error, like any index outside the classes.
+    """
     import datasets
 
     if task.hub_id is None:
         raise DataError(f"{task.name} has no hub source")
     raw = datasets.load_dataset(task.hub_id, task.hub_config)
+    expected = task.hub_label_names or task.label_names
     out = {}
     for split in SPLITS:
         if split not in raw:
             continue
-        ds = raw[split]
+        ds, where = raw[split], f"{task.hub_id} {split}"
         for col in (task.text_column, task.label_column):
             if col not in ds.column_names:
-                raise DataError(f"{task.hub_id} {split}: missing column {col!r} (has {ds.column_names})")
-        labels = ds[task.label_column]
-        if all(v == -1 for v in labels):  # hidden test labels (SST-2 on the hub): unusable for evaluation
-            continue
+                raise DataError(f"{where}: missing column {col!r} (has {ds.column_names})")
         feature = ds.features[task.label_column]
-        if isinstance(feature, ClassLabel) and tuple(feature.names) != task.label_names:
-            raise DataError(f"{task.hub_id}: the hub's label names differ from the registry's for {task.name}")
-        out[split] = build_split(ds[task.text_column], labels, task, where=f"{task.hub_id} {split}")
+        if isinstance(feature, ClassLabel) and tuple(feature.names) != expected:
+            raise DataError(f"{where}: the hub's label names {feature.names[:5]}{'...' if len(feature.names) > 5 else ''} "
+                            f"are not the expected {list(expected[:5])}{'...' if len(expected) > 5 else ''} "
+                            f"for {task.name}")
+        labels = ds[task.label_column]
+        if all(v == -1 for v in labels):
+            continue
+        if "label_text" in ds.column_names:  # SetFit/sst5 repeats each label's name: it must agree with ours
+            _check_label_text(labels, ds["label_text"], task, where)
+        out[split] = build_split(ds[task.text_column], labels, task, where=where)
+    if "train" not in out:
+        raise DataError(f"{task.hub_id}: no labelled train split (has {list(raw)})")
     return DatasetDict(out)
+
+
+def _check_label_text(labels, texts, task: Task, where: str) -> None:
+    for i, (label, text) in enumerate(zip(labels, texts)):
+        if 0 <= label < task.num_labels and text != task.label_names[label]:
+            raise DataError(f"{where}, row {i}: label {label} is {task.label_names[label]!r} for {task.name}, "
+                            f"but the row's label_text says {text!r}")
 
 
 def load_sample(task: Task) -> DatasetDict:
@@ -253,52 +292,128 @@ def stratified_subset(ds: Dataset, n: int, seed: int = 0) -> Dataset:
     return ds.select(np.sort(picks))
 
 
+def source_order(name: str, *, fast: bool | None = None) -> tuple[str, ...]:
+    """The sources ``load_task(name)`` tries, in order (see the module's docstring).
+
+    ``local`` (``COURSE_DATA_DIR``) always first, the built-in sample always last; in between the
+    packaged copy before the hub, except in full mode for a task that is on the hub.
+    """
+    task = get_task(name)
+    fast = fast_mode() if fast is None else fast
+    middle = ("hub", "packaged") if task.hub_id and not fast else ("packaged", "hub")
+    return ("local", *middle, "sample")
+
+
+def packaged_folder(name: str) -> Path | None:
+    """``course_utils/data_files/<name>`` if this task ships with the package, else ``None``."""
+    folder = PACKAGED_DIR / get_task(name).name
+    return folder if folder.is_dir() else None
+
+
+def _hub_label(task: Task) -> str:
+    return f"hub: {task.hub_id}" + (f" ({task.hub_config})" if task.hub_config else "")
+
+
+def _packaged_label(task: Task) -> str:
+    return f"packaged copy (course_utils/data_files/{task.name})"
+
+
+SAMPLE_LABEL = "BUILT-IN SAMPLE (tiny, written for this course; results mean nothing)"
+
+
+def _hub_off() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
+
+
+def planned_source(name: str, *, fast: bool | None = None, data_dir: str | os.PathLike | None = None) -> str:
+    """Where ``load_task(name)`` will read from, said without reading anything or asking the hub.
+
+    e.g. ``"packaged copy (course_utils/data_files/sst2)"`` or ``"hub: coastalcph/lex_glue (ledgar)
+    if reachable, else BUILT-IN SAMPLE (...)"``. For ``course doctor`` and the set-up report.
+    """
+    task = get_task(name)
+    data_dir = data_dir if data_dir is not None else os.environ.get("COURSE_DATA_DIR")
+    steps = []
+    for src in source_order(name, fast=fast):
+        if src == "local" and data_dir and (Path(data_dir) / name).is_dir():
+            steps.append(f"local copy in {Path(data_dir) / name}")
+        elif src == "packaged" and packaged_folder(name) is not None:
+            steps.append(_packaged_label(task))
+        elif src == "hub" and task.hub_id and not _hub_off():
+            steps.append(f"{_hub_label(task)} if reachable")
+            continue
+        elif src == "sample":
+            steps.append(SAMPLE_LABEL)
+        else:
+            continue
+        break
+    return ", else ".join(steps)
+
+
+def _try_source(src: str, task: Task, data_dir, strict: bool = False) -> tuple[DatasetDict | None, str]:
+    """``(data, where)`` from one source, or ``(None, why not)`` where it has nothing to give.
+
+    A ``DataError`` (the source is there but its data is wrong) is raised, never skipped;
+    ``strict`` (one source insisted on) raises the hub's own error too.
+    """
+    if src == "local":
+        if not data_dir:
+            return None, "COURSE_DATA_DIR is not set"
+        folder = Path(data_dir) / task.name
+        if not folder.is_dir():
+            return None, f"no folder {folder}"
+        return load_local(task, folder), f"local copy in {folder}"
+    if src == "packaged":
+        folder = packaged_folder(task.name)
+        if folder is None:
+            return None, f"no packaged copy of {task.name}"
+        return load_local(task, folder), _packaged_label(task)
+    if src == "hub":
+        if not task.hub_id:
+            if strict:
+                raise DataError(f"{task.name} has no hub source")
+            return None, "this task is not on the hub"
+        try:
+            return load_hub(task), _hub_label(task)
+        except DataError:
+            raise
+        except Exception as e:  # offline, hub down, missing credentials ...
+            if strict:
+                raise
+            return None, f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}"
+    return load_sample(task), SAMPLE_LABEL
+
+
 def load_task(name: str, *, fast: bool | None = None, data_dir: str | os.PathLike | None = None,
               source: str = "auto", seed: int = 0, verbose: bool = True) -> DatasetDict:
     """Load a registry task as a ``DatasetDict`` of ``text`` + ``ClassLabel`` ``label`` columns.
 
-    ``source``: ``"auto"`` (local folder, then hub, then built-in sample), or one of
-    ``"local"``, ``"hub"``, ``"sample"`` to insist on one. ``fast`` defaults to
-    ``env.fast_mode()`` and keeps a stratified subset of each split (``FAST_SIZES``).
-    The chosen source is printed and stored as ``result.source``.
+    ``source``: ``"auto"`` (the sources of ``source_order``: ``COURSE_DATA_DIR``, the packaged
+    copy, the hub, the built-in sample), or one of ``"local"``, ``"packaged"``, ``"hub"``,
+    ``"sample"`` to insist on one. ``fast`` defaults to ``env.fast_mode()`` and keeps a
+    stratified subset of each split (``FAST_SIZES``). The chosen source is printed and stored as
+    ``result.source``.
     """
     task = get_task(name)
-    if source not in {"auto", "local", "hub", "sample"}:
-        raise ValueError(f"source={source!r}: expected auto, local, hub or sample")
+    if source != "auto" and source not in SOURCES:
+        raise ValueError(f"source={source!r}: expected auto, {', '.join(SOURCES)}")
     fast = fast_mode() if fast is None else fast
     data_dir = data_dir if data_dir is not None else os.environ.get("COURSE_DATA_DIR")
     tried = []
-    dsd = None
-    if source in {"auto", "local"}:
-        folder = Path(data_dir) / name if data_dir else None
-        if folder is not None and folder.is_dir():
-            dsd, where = load_local(task, folder), f"local copy in {folder}"
-        else:
-            tried.append(f"local: {'COURSE_DATA_DIR is not set' if not data_dir else f'no folder {folder}'}")
-            if source == "local":
-                raise FileNotFoundError(f"{name}: {tried[-1]}")
-    if dsd is None and source in {"auto", "hub"} and task.hub_id:
-        try:
-            dsd, where = load_hub(task), f"hub: {task.hub_id}" + (f" ({task.hub_config})" if task.hub_config else "")
-        except DataError:
-            raise
-        except Exception as e:  # offline, hub down, missing credentials ...
-            tried.append(f"hub: {type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}")
-            if source == "hub":
-                raise
-    elif dsd is None and source in {"auto", "hub"}:
-        tried.append("hub: this task is not on the hub")
-        if source == "hub":
-            raise DataError(f"{name} has no hub source")
-    if dsd is None:
-        dsd, where = load_sample(task), "BUILT-IN SAMPLE (tiny, written for this course; results mean nothing)"
+    for src in source_order(name, fast=fast) if source == "auto" else (source,):
+        dsd, where = _try_source(src, task, data_dir, strict=source != "auto")
+        if dsd is not None:
+            break
+        tried.append(f"{src}: {where}")
+        if source != "auto":
+            raise FileNotFoundError(f"{name}: {where}")
     if fast:
         dsd = DatasetDict({s: stratified_subset(ds, FAST_SIZES.get(s, 200), seed) for s, ds in dsd.items()})
     dsd.source = where
     if verbose:
         sizes = ", ".join(f"{s} {len(ds)}" for s, ds in dsd.items())
         print(f"Data: {name} from {where}; {sizes}" + ("  [fast mode subset]" if fast else ""))
-        for t in tried if where.startswith("BUILT-IN") else []:
+        for t in tried if where.startswith("BUILT-IN") else [t for t in tried if t.startswith("hub:")]:
             print(f"  (tried {t})")
     return dsd
 

@@ -1,7 +1,7 @@
 """Shared set-up for the course's tests.
 
-* Offline fast mode everywhere: ``HF_HUB_OFFLINE=1``, ``COURSE_FAST=1``; the local data copies in
-  ``../shared/data`` when ``COURSE_DATA_DIR`` is not set.
+* Offline fast mode everywhere: ``HF_HUB_OFFLINE=1``, ``COURSE_FAST=1``; the data is the copy that
+  ships with the package (``course_utils/data_files``): ``COURSE_DATA_DIR`` is removed.
 * This interpreter's ``bin`` folder first on ``PATH``, so ``nbgrader``, ``alembic`` (which
   nbgrader calls to create a gradebook) and the ``python`` of the Jupyter kernel are the venv's.
 * Chapters are discovered from ``solutions/<ch>/<ch>.ipynb``: a test that takes a ``chapter``
@@ -35,8 +35,7 @@ EXECUTED = REPO / "build" / "executed"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["COURSE_FAST"] = "1"
 os.environ.pop("COURSE_GRADEBOOK_URL", None)  # throwaway courses use their own sqlite gradebook
-if "COURSE_DATA_DIR" not in os.environ and (REPO.parent / "shared" / "data").is_dir():
-    os.environ["COURSE_DATA_DIR"] = str(REPO.parent / "shared" / "data")
+os.environ.pop("COURSE_DATA_DIR", None)  # tests (and the notebooks they run) read the packaged copy
 _bin = str(Path(sys.executable).parent)
 if os.environ.get("PATH", "").split(os.pathsep)[0] != _bin:
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")

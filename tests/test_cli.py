@@ -5,8 +5,6 @@ import sys
 
 import pytest
 
-DATA_DIR = os.environ.get("COURSE_DATA_DIR")
-
 
 def run_course(*args, timeout=900):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -21,14 +19,17 @@ def test_doctor_reports_the_machine():
     for needle in ("Python", "torch", "transformers", "datasets", "offline model found", "rotten_tomatoes",
                    "fast mode"):
         assert needle in out, f"{needle!r} missing from course doctor's report"
+    sources = dict(re.findall(r"^  (\w+) +(?:data from )?(.+)$", out, re.MULTILINE))
+    assert sources["rotten_tomatoes"].startswith("packaged copy"), out
+    assert sources["cuad_clauses"].startswith("packaged copy"), out
+    assert sources["ledgar"].startswith("BUILT-IN SAMPLE"), out  # hub off in tests, no packaged copy
 
 
-@pytest.mark.skipif(not DATA_DIR, reason="COURSE_DATA_DIR not set")
 def test_demo_fine_tunes_on_the_real_data(tmp_path):
     result = run_course("demo", "--out", str(tmp_path))
     out = result.stdout
     assert result.returncode == 0, out + result.stderr[-3000:]
-    assert "local copy" in out, "the demo must use the real data from COURSE_DATA_DIR"
+    assert "from packaged copy" in out, "the demo must use the real data that ships with the package"
     before = float(re.search(r"accuracy before tuning.*: ([\d.]+)", out).group(1))
     after = float(re.search(r"accuracy after tuning: ([\d.]+)", out).group(1))
     print(f"course demo: test accuracy {before:.3f} -> {after:.3f}")
