@@ -8,18 +8,16 @@ alone after ``model.freeze_encoder()``): exactly the loop of chapter 3, plus the
 
 from __future__ import annotations
 
-import json
 import math
-import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .env import accelerate_precision, pick_precision
-from .metrics import evaluate
+from .checkpoint import Checkpoints
+from .env import accelerate_precision, check_precision, get_device, pick_precision
+from .monitor import LossLog, ModelSelection, Throughput
 
 NO_DECAY = ("bias", "LayerNorm.weight", "LayerNorm.bias", "layer_norm", "norm.weight", "norm.bias")
 
@@ -70,6 +68,11 @@ class History:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def restore(self, saved: dict) -> None:
+        """Continue the history of an interrupted run (``saved``: its ``to_dict()``)."""
+        for key in ("steps", "evals", "updates", "best_metric", "best_update", "tokens", "seconds"):
+            setattr(self, key, saved[key])
+
     def frames(self):
         """(steps, evals) as pandas DataFrames."""
         import pandas as pd
@@ -106,13 +109,38 @@ def make_optimizer(groups: list[dict], fused: bool = True) -> torch.optim.Optimi
     return torch.optim.AdamW(groups)
 
 
-def _reset_accelerate_state() -> None:
-    """Let each ``train`` call pick its own precision: accelerate keeps one global state per process
-    and refuses a second ``Accelerator`` with another ``mixed_precision`` (e.g. fp32 then bf16 in one
-    notebook). Process-group information (``PartialState``) is kept, so multi-process runs still work."""
-    from accelerate.state import AcceleratorState, GradientState
+def _accelerator(cfg: TrainConfig):
+    """An ``Accelerator`` on ``env.get_device()`` (the CPU if ``cpu=True`` or ``COURSE_DEVICE=cpu``)
+    with the run's precision: fp16 gets accelerate's gradient scaler, bf16 and fp32 need none."""
+    from accelerate import Accelerator, DataLoaderConfiguration
 
-    AcceleratorState._reset_state(reset_partial_state=False)
+    device = torch.device("cpu") if cfg.cpu else get_device()
+    if cfg.precision:
+        check_precision(cfg.precision, device)
+    precision = cfg.precision or pick_precision(device)
+    if precision != "fp32" and device.type != "cuda":
+        raise ValueError(f"precision={precision} needs a CUDA GPU; this run is on {device}")
+    _reset_accelerate_state(device)
+    accelerator = Accelerator(mixed_precision=accelerate_precision(precision), cpu=device.type == "cpu",
+                              gradient_accumulation_steps=cfg.grad_accum_steps,
+                              dataloader_config=DataLoaderConfiguration(non_blocking=True))
+    if accelerator.device.type != device.type:
+        raise RuntimeError(f"accelerate placed this run on {accelerator.device}, not on {device} "
+                           "(check ACCELERATE_USE_CPU / ACCELERATE_TORCH_DEVICE)")
+    return accelerator, precision
+
+
+def _reset_accelerate_state(device: torch.device) -> None:
+    """Let each ``train`` call pick its own precision and device: accelerate keeps one global state per
+    process and refuses a second ``Accelerator`` with another ``mixed_precision`` (e.g. fp32 then bf16 in
+    one notebook). The process-group information (``PartialState``) is kept, so multi-process runs still
+    work, except in a single process that switches device (a GPU run, then one with ``cpu=True``)."""
+    from accelerate.state import AcceleratorState, GradientState, PartialState
+
+    partial = PartialState._shared_state
+    switch = (partial.get("num_processes", 1) == 1 and partial.get("device") is not None
+              and partial["device"].type != device.type)
+    AcceleratorState._reset_state(reset_partial_state=switch)
     GradientState._reset_state()
 
 
@@ -126,8 +154,14 @@ def _check_data_labels(loader, num_labels: int | None) -> None:
                          f"(valid labels 0..{num_labels - 1}): build the classifier with the task's number of classes")
 
 
-def _rng_free_copy(state: dict) -> dict:
-    return {k: v.detach().to("cpu", copy=True) for k, v in state.items()}
+def _epoch_batches(accelerator, train_dl, user_batch_sampler, epoch: int, skip: int):
+    """The batches of ``epoch`` (each epoch its own reproducible order); on resume the first ``skip``,
+    trained on before the interruption, are left out without being loaded or collated."""
+    if user_batch_sampler is not None and hasattr(user_batch_sampler, "set_epoch"):
+        user_batch_sampler.set_epoch(epoch)  # accelerate does not reach a sampler wrapped for skipping
+    if hasattr(train_dl, "set_epoch"):
+        train_dl.set_epoch(epoch)
+    return accelerator.skip_first_batches(train_dl, skip) if skip else train_dl
 
 
 def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig | None = None,
@@ -137,7 +171,6 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
     ``config`` fields can also be given as keyword arguments (``train(m, dl, lr=2e-5)``).
     ``loss_fn(logits, labels)`` defaults to mean cross-entropy. Returns a ``History``.
     """
-    from accelerate import Accelerator, DataLoaderConfiguration
     from accelerate.utils import set_seed as accelerate_seed
     from transformers import get_linear_schedule_with_warmup
 
@@ -147,124 +180,51 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
     if cfg.epochs < 1 or cfg.grad_accum_steps < 1:
         raise ValueError(f"epochs={cfg.epochs} and grad_accum_steps={cfg.grad_accum_steps} must be ≥ 1")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    num_labels = getattr(model, "num_labels", None)
-    _check_data_labels(train_loader, num_labels)
-    if eval_loader is not None:
-        _check_data_labels(eval_loader, num_labels)
+    for loader in (train_loader, eval_loader):
+        if loader is not None:
+            _check_data_labels(loader, getattr(model, "num_labels", None))
 
-    precision = cfg.precision or pick_precision("cpu" if cfg.cpu else None)
-    _reset_accelerate_state()
-    accelerator = Accelerator(mixed_precision=accelerate_precision(precision), cpu=cfg.cpu,
-                              gradient_accumulation_steps=cfg.grad_accum_steps,
-                              dataloader_config=DataLoaderConfiguration(non_blocking=True))
-    if precision != "fp32" and accelerator.device.type != "cuda":
-        raise ValueError(f"precision={precision} needs a CUDA GPU; this run is on {accelerator.device}")
+    # Engineering: device, precision, processes (accelerate), and AdamW with a warm-up schedule.
+    accelerator, precision = _accelerator(cfg)
     accelerate_seed(cfg.seed)
-    batch_sampler = getattr(train_loader, "batch_sampler", None)
-
+    # fp16: fused AdamW applies the gradient scaler's skip inside its kernel, where accelerate cannot
+    # see it (optimizer_step_was_skipped stays False), so the scheduler would run ahead; use foreach.
     optimizer = make_optimizer(parameter_groups(model, cfg.lr, cfg.head_lr, cfg.weight_decay),
-                               fused=accelerator.device.type in ("cuda", "cpu"))
-    prepared = accelerator.prepare(model, optimizer, train_loader, *([eval_loader] if eval_loader else []))
-    model, optimizer, train_dl = prepared[:3]
-    eval_dl = prepared[3] if eval_loader is not None else None
-    updates_per_epoch = math.ceil(len(train_dl) / cfg.grad_accum_steps)
-    total_updates = updates_per_epoch * cfg.epochs
+                               fused=accelerator.device.type in ("cuda", "cpu") and precision != "fp16")
+    model, optimizer, train_dl, eval_dl = accelerator.prepare(model, optimizer, train_loader, eval_loader)
+    total_updates = math.ceil(len(train_dl) / cfg.grad_accum_steps) * cfg.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total_updates), total_updates)
     accelerator.register_for_checkpointing(scheduler)
 
     history = History(precision=precision, device=str(accelerator.device))
-    out = Path(cfg.output_dir) if cfg.output_dir else None
-    start_epoch, skip_batches, best_state, bad_evals = 0, 0, None, 0
+    checkpoints = Checkpoints(accelerator, cfg.output_dir, total_updates)
+    start_epoch, skip, bad_evals, best_state = 0, 0, 0, None
     if cfg.resume:
-        last = out / "last"
-        if not (last / "trainer_state.json").exists():
-            raise FileNotFoundError(f"resume=True but there is no checkpoint in {last}")
-        accelerator.load_state(str(last))
-        state = json.loads((last / "trainer_state.json").read_text())
-        if state["total_updates"] != total_updates:
-            raise ValueError(f"the checkpoint in {last} was made with {state['total_updates']} planned updates, "
-                             f"this run plans {total_updates}: resume with the same data, epochs and batch size")
-        start_epoch, skip_batches, bad_evals = state["epoch"], state["batches_in_epoch"], state["bad_evals"]
-        saved = state["history"]
-        history.steps, history.evals, history.updates = saved["steps"], saved["evals"], saved["updates"]
-        history.best_metric, history.best_update = saved["best_metric"], saved["best_update"]
-        history.tokens, history.seconds = saved["tokens"], saved["seconds"]
-        if (out / "best" / "model.safetensors").exists():
-            from safetensors.torch import load_file
-            best_state = load_file(str(out / "best" / "model.safetensors"))
-
-    def save_last(epoch: int, batches_in_epoch: int) -> None:
-        if out is None:
-            return
-        last = out / "last"
-        accelerator.save_state(str(last))
-        if accelerator.is_main_process:
-            state = {"epoch": epoch, "batches_in_epoch": batches_in_epoch, "bad_evals": bad_evals,
-                     "total_updates": total_updates, "history": history.to_dict()}
-            (last / "trainer_state.json").write_text(json.dumps(state, default=float))
-
-    def run_eval(epoch: int) -> bool:
-        """Evaluate, keep the best weights; True if training should stop early."""
-        nonlocal best_state, bad_evals
-        result = evaluate(model, eval_dl, accelerator=accelerator)
-        row = {"update": history.updates, "epoch": epoch + 1,
-               **{k: v for k, v in result.items() if isinstance(v, float)}}
-        history.evals.append(row)
-        if cfg.metric not in row:
-            raise ValueError(f"metric={cfg.metric!r} is not one of {sorted(k for k in row if k not in ('update', 'epoch'))}")
-        value = row[cfg.metric]
-        better = history.best_metric is None or (value < history.best_metric if cfg.metric == "loss"
-                                                 else value > history.best_metric)
-        if better:
-            history.best_metric, history.best_update, bad_evals = value, history.updates, 0
-            best_state = _rng_free_copy(accelerator.unwrap_model(model).state_dict())
-            if out is not None and accelerator.is_main_process:
-                _save_best(accelerator.unwrap_model(model), out / "best", row)
-        else:
-            bad_evals += 1
-        bar.set_postfix_str(f"loss {last_loss:.4f}  {cfg.metric} {value:.4f}")
-        return cfg.early_stopping_patience is not None and bad_evals >= cfg.early_stopping_patience
-
-    model.train()
+        resumed = checkpoints.resume()
+        history.restore(resumed.history)
+        start_epoch, skip = resumed.epoch, resumed.batches_in_epoch
+        bad_evals, best_state = resumed.bad_evals, resumed.best_state
+    select = ModelSelection(accelerator, checkpoints, cfg.metric, cfg.early_stopping_patience, bad_evals, best_state)
+    losses, throughput = LossLog(cfg.lr, cfg.head_lr), Throughput(accelerator)
     bar = tqdm(total=total_updates, initial=history.updates, desc="Fine-tuning", unit="update",
                disable=not cfg.progress or not accelerator.is_local_main_process)
-    last_loss = float("nan")
-    window: list[torch.Tensor] = []
-    window_updates: list[int] = []  # the update each logged micro-batch loss belongs to
-    tokens = torch.zeros((), dtype=torch.long, device=accelerator.device)
-    t0 = time.perf_counter()
-    stop = False
 
-    def check_window(epoch: int) -> None:
-        nonlocal last_loss, window, window_updates
-        if not window:
-            return
-        losses = torch.stack(window).float()
-        finite = torch.isfinite(losses)
-        if not bool(finite.all()):
-            first = int((~finite).nonzero()[0])
-            step = window_updates[first]
-            raise FloatingPointError(
-                f"the loss became {losses[first].item()} at update {step} (epoch {epoch + 1}): "
-                f"training diverged. Lower the learning rate (lr={cfg.lr:g}"
-                f"{f', head_lr={cfg.head_lr:g}' if cfg.head_lr else ''}), e.g. 10× smaller, and check the data.")
-        last_loss = float(losses.mean())
-        history.steps.append({"update": history.updates, "epoch": epoch + 1, "loss": last_loss,
-                              "lr": scheduler.get_last_lr()[0]})
-        window, window_updates = [], []
+    def evaluate_now(epoch: int) -> bool:
+        losses.report(history, epoch, scheduler.get_last_lr()[0])
+        history.stopped_early = select(model, eval_dl, history, epoch)
+        bar.set_postfix_str(f"loss {losses.last:.4f}  {cfg.metric} {history.evals[-1][cfg.metric]:.4f}")
+        return history.stopped_early
 
+    # The loop of chapter 3: forward, loss, backward, step; accelerate adds the device, mixed
+    # precision, gradient accumulation and clipping.
+    sampler = getattr(train_loader, "batch_sampler", None)
+    model.train()
     try:
         for epoch in range(start_epoch, cfg.epochs):
-            if batch_sampler is not None and hasattr(batch_sampler, "set_epoch"):
-                batch_sampler.set_epoch(epoch)
-            if hasattr(train_dl, "set_epoch"):
-                train_dl.set_epoch(epoch)
-            done_in_epoch = skip_batches
-            for index, batch in enumerate(train_dl):
-                if index < skip_batches:  # resuming: these batches were trained on before the interruption
-                    continue
+            done_in_epoch = skip
+            for batch in _epoch_batches(accelerator, train_dl, sampler, epoch, skip):
                 labels = batch.pop("labels")
-                tokens += batch["attention_mask"].sum()
+                throughput.count(batch)
                 with accelerator.accumulate(model):
                     logits = model(**batch)
                     loss = loss_fn(logits, labels)
@@ -274,70 +234,40 @@ def train(model: nn.Module, train_loader, eval_loader=None, config: TrainConfig 
                     optimizer.step()
                     optimizer.zero_grad(set_to_none=True)
                 done_in_epoch += 1
-                window.append(loss.detach())
-                window_updates.append(history.updates + 1)
+                losses.add(loss, history.updates + 1)
                 if not accelerator.sync_gradients:
-                    continue
-                if not accelerator.optimizer_step_was_skipped:
+                    continue  # accumulating gradients: no update yet
+                if not accelerator.optimizer_step_was_skipped:  # fp16: inf/NaN gradients skip the step
                     scheduler.step()
                 history.updates += 1
                 bar.update(1)
                 if history.updates % cfg.log_every == 0:
-                    check_window(epoch)
-                    bar.set_postfix_str(f"loss {last_loss:.4f}")
-                if eval_dl is not None and cfg.eval_every and history.updates % cfg.eval_every == 0:
-                    check_window(epoch)
-                    stop = run_eval(epoch)
-                    model.train()
-                    if stop:
-                        history.stopped_early = True
-                        break
+                    losses.report(history, epoch, scheduler.get_last_lr()[0])
+                    bar.set_postfix_str(f"loss {losses.last:.4f}")
+                due = eval_dl is not None and cfg.eval_every and history.updates % cfg.eval_every == 0
+                if due and evaluate_now(epoch):
+                    break
                 if cfg.stop_after_updates and history.updates >= cfg.stop_after_updates:
-                    check_window(epoch)
                     history.interrupted = True
                     break
-            skip_batches = 0
-            check_window(epoch)
+            skip = 0
+            losses.report(history, epoch, scheduler.get_last_lr()[0])
             if history.interrupted:
-                history.tokens += int(accelerator.reduce(tokens, "sum"))
-                history.seconds += time.perf_counter() - t0
-                tokens.zero_()
-                t0 = time.perf_counter()
-                save_last(epoch, done_in_epoch)
+                throughput.settle(history)
+                checkpoints.save_last(epoch, done_in_epoch, select.bad_evals, history.to_dict())
                 break
-            if stop:
+            if history.stopped_early:
                 break
-            if eval_dl is not None and not (cfg.eval_every and history.evals
-                                             and history.evals[-1]["update"] == history.updates):
-                stop = run_eval(epoch)
-                model.train()
-                if stop:
-                    history.stopped_early = True
-                    break
-            history.tokens += int(accelerator.reduce(tokens, "sum"))
-            history.seconds += time.perf_counter() - t0
-            tokens.zero_()
-            t0 = time.perf_counter()
-            save_last(epoch + 1, 0)
+            evaluated = cfg.eval_every and history.evals and history.evals[-1]["update"] == history.updates
+            if eval_dl is not None and not evaluated and evaluate_now(epoch):
+                break
+            throughput.settle(history)
+            checkpoints.save_last(epoch + 1, 0, select.bad_evals, history.to_dict())
     finally:
         bar.close()
-    if not history.interrupted and tokens.item():
-        history.tokens += int(accelerator.reduce(tokens, "sum"))
-        history.seconds += time.perf_counter() - t0
-    if cfg.load_best and best_state is not None and not history.interrupted:
-        accelerator.unwrap_model(model).load_state_dict(best_state)
+    if not history.interrupted:
+        throughput.settle(history)
+        if cfg.load_best and select.best_state is not None:
+            accelerator.unwrap_model(model).load_state_dict(select.best_state)
     accelerator.wait_for_everyone()
     return history
-
-
-def _save_best(model: nn.Module, folder: Path, row: dict) -> None:
-    from safetensors.torch import save_file
-
-    from .model import BertClassifier, save_classifier
-
-    if isinstance(model, BertClassifier):
-        save_classifier(model, None, folder, extra={"evaluation": row})
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
-                  str(folder / "model.safetensors"))
