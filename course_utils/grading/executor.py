@@ -1,0 +1,221 @@
+"""nbgrader's execute step with the student's kernel in a sandbox and the tests in a second kernel.
+
+``course grade`` configures :class:`TwoKernelExecute` in place of nbgrader's ``Execute``. It reads
+the chapter's *roles* from a file the grader wrote from the instructor's source notebook (never
+from the submission):
+
+* **set-up** cells (tagged ``setup`` in the source: imports, helpers, constants) run in both kernels;
+* **test** cells (the graded tests) run only in the *checker* kernel: trusted, outside the sandbox,
+  it never runs student code and reaches the student's definitions through
+  :func:`course_utils.probe.probe`, which returns plain data only;
+* every other cell (the student's answers and the chapter's own code) runs only in the *student*
+  kernel, which runs inside the OS sandbox (:mod:`.sandbox`) and talks over Unix sockets in a
+  folder of its own.
+
+The sources of set-up and test cells come from the roles file too, so a submission cannot change
+what the checker runs. A test cell is scored from the checker's outcome alone: an error fails it;
+text on stderr (a library's warning) does not, so it is shown as ordinary output. A chapter whose
+source marks no set-up cells runs all its cells in the sandboxed student kernel (one kernel).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Unicode
+
+from ..probe import connect_once
+from .sandbox import Sandbox
+
+SETUP_TAG = "setup"
+
+
+class StudentKernelClient(AsyncKernelClient):
+    """The executor's connection to the student's kernel: sockets that never reconnect."""
+
+    _create_connected_socket = connect_once
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel started inside :class:`Sandbox`, reachable only through Unix sockets in ``sockets``."""
+
+    def __init__(self, sandbox: Sandbox, scratch: Path, sockets: Path, **kwargs):
+        super().__init__(transport="ipc", ip=str(sockets / "k"), connection_file=str(sockets / "kernel.json"),
+                         client_class="course_utils.grading.executor.StudentKernelClient", **kwargs)
+        self.sandbox, self.scratch, self.sockets = sandbox, scratch, sockets
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return self.sandbox.wrap(cmd, dict(os.environ), self.scratch, self.sockets)
+
+    def client(self, **kwargs):
+        """Connect only once the kernel has made its sockets (the client never reconnects)."""
+        wait_for_sockets(self.sockets, [self.shell_port, self.iopub_port, self.stdin_port, self.control_port,
+                                        self.hb_port], self.ip)
+        return super().client(**kwargs)
+
+
+def wait_for_sockets(folder: Path, ports: list[int], prefix: str, timeout_s: float = 120.0) -> None:
+    """Wait until every ``{prefix}-{port}`` is a Unix socket (not a link to one elsewhere)."""
+    import stat
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    paths = [Path(f"{prefix}-{port}") for port in ports]
+    while True:
+        modes = [p.lstat().st_mode if p.exists() or p.is_symlink() else None for p in paths]
+        if any(m is not None and not stat.S_ISSOCK(m) for m in modes):
+            raise RuntimeError(f"the student's kernel made something other than a socket in {folder}")
+        if all(m is not None for m in modes):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the student's kernel did not open its sockets within {timeout_s:.0f} s")
+        time.sleep(0.05)
+
+
+def roles(source_nb) -> dict:
+    """``{"setup": {grade_id: source}, "test": {grade_id: source}}`` from the instructor's source."""
+    out = {"setup": {}, "test": {}}
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if cell.cell_type != "code" or not gid:
+            continue
+        if SETUP_TAG in cell.get("metadata", {}).get("tags", []):
+            if not meta.get("locked") or meta.get("solution"):
+                raise ValueError(f"set-up cell {gid!r} must be read-only (locked) and not a solution cell")
+            out["setup"][gid] = cell.source
+        elif meta.get("grade") and not meta.get("solution"):
+            out["test"][gid] = cell.source
+    return out
+
+
+def strip_hidden_tests(source: str) -> str:
+    """What a student may see of a test cell: everything outside the hidden-test markers."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if "### BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "### END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+class TwoKernelExecute(Execute):
+    """nbgrader's ``Execute`` with the routing described in the module docstring."""
+
+    roles_file = Unicode("", help="JSON written by the grader: set-up and test cells of the chapter").tag(config=True)
+    sandbox = Unicode("bwrap", help="bwrap | docker | podman | none").tag(config=True)
+    image = Unicode("", help="docker/podman image for the student's kernel").tag(config=True)
+    gpu = Bool(False, help="let the student's kernel see the GPUs").tag(config=True)
+    scratch = Unicode("", help="the student kernel's writable folder (default: a fresh temporary one)").tag(config=True)
+    read_only = Unicode("", help="extra read-only folders for the student's kernel, separated by os.pathsep").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        plan = json.loads(Path(self.roles_file).read_text(encoding="utf-8")) if self.roles_file else \
+            {"setup": {}, "test": {}}
+        two = bool(plan["setup"])
+        sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp"))  # a short path: Unix sockets allow ~100 bytes
+        scratch = Path(self.scratch) if self.scratch else Path(tempfile.mkdtemp(prefix="course-scratch-"))
+        scratch.mkdir(parents=True, exist_ok=True)
+        box = Sandbox(self.sandbox, gpu=self.gpu, image=self.image,
+                      ro=[Path(p) for p in self.read_only.split(os.pathsep) if p])
+        self.km = SandboxedKernelManager(box, scratch, sockets, kernel_name=self.kernel_name or "python3")
+        self.owns_km = True
+        checker = None
+        try:
+            with self.setup_kernel(cwd=str(scratch)):
+                student = (self.km, self.kc)
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                if two:
+                    checker = self._start_checker(sockets, scratch.parent / "checker")
+                for index, cell in enumerate(self.nb.cells):
+                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    if two and gid in plan["test"]:
+                        cell.source = plan["test"][gid]
+                        self._run(cell, index, checker)
+                        _stderr_to_stdout(cell)
+                        continue
+                    if two and gid in plan["setup"]:
+                        cell.source = plan["setup"][gid]
+                        twin = copy.deepcopy(cell)
+                        self._run_aside(twin, index, checker)
+                        if any(o.get("output_type") == "error" for o in twin.get("outputs", [])):
+                            raise RuntimeError(f"set-up cell {gid!r} failed in the checker kernel")
+                    self._run(cell, index, student)
+                self.km, self.kc = student
+        finally:
+            if checker is not None:
+                self._stop(checker)
+            shutil.rmtree(sockets, ignore_errors=True)
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _run(self, cell, index, kernel) -> None:
+        self.km, self.kc = kernel
+        self.preprocess_cell(cell, self.resources, index)
+
+    def _run_aside(self, cell, index, kernel) -> None:
+        """Run a cell that is not the notebook's own (nbclient stores an executed cell at its index)."""
+        kept = self.nb.cells[index]
+        try:
+            self._run(cell, index, kernel)
+        finally:
+            self.nb.cells[index] = kept
+
+    def _start_checker(self, sockets: Path, cwd: Path):
+        cwd.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k != "COURSE_GUARD_SPEC"}
+        env["COURSE_PROBE_KERNEL"] = str(sockets / "kernel.json")
+        km = AsyncKernelManager(kernel_name=self.kernel_name or "python3")
+        self._sync(km.start_kernel(cwd=str(cwd), env=env, extra_arguments=list(self.extra_arguments)))
+        kc = km.client()
+        kc.start_channels()
+        self._sync(kc.wait_for_ready(timeout=self.startup_timeout))
+        kc.allow_stdin = False
+        connect = type(self.nb.cells[0])(cell_type="code", source="import course_utils.probe as _p; _p.connect()",
+                                         metadata={}, outputs=[])
+        self._run_aside(connect, 0, (km, kc))
+        if any(o.get("output_type") == "error" for o in connect.outputs):
+            raise RuntimeError("the checker kernel could not reach the student's kernel")
+        return km, kc
+
+    def _stop(self, kernel) -> None:
+        km, kc = kernel
+        try:
+            kc.stop_channels()
+            self._sync(km.shutdown_kernel(now=True))
+        except Exception:  # a checker that will not stop is killed with the worker
+            pass
+
+    @staticmethod
+    def _sync(awaitable):
+        from jupyter_core.utils import run_sync
+
+        async def wait():
+            return await awaitable
+
+        return run_sync(wait)()
+
+
+def _stderr_to_stdout(cell) -> None:
+    """nbgrader scores a test cell 0 if anything reached stderr; in the checker that is a library's
+    warning, never the student: pass or fail comes from the test's own outcome (an error)."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            output["name"] = "stdout"

@@ -1,0 +1,351 @@
+"""How a test reaches a student's code: ``probe(code, **inputs)`` returns plain data only.
+
+A graded test never touches the student's objects. It sends a short piece of code and some plain
+inputs to wherever the student's definitions live, that code runs there, and what comes back is
+*plain data*: ``None``, ``bool``, ``int``, ``float``, ``str``, lists, dicts with string keys, and
+tensors/arrays (sent as ``.npy`` bytes, never pickled). The test then compares that data with
+values it computes itself::
+
+    logits = probe("torch.manual_seed(0); PredictionNetwork(d, k)(x)", d=32, k=3, x=torch.randn(4, 32))
+    assert logits.shape == (4, 3)
+
+``code`` is Python: statements, then an expression whose value is returned. ``inputs`` are bound as
+names while it runs (the student's own names stay as they are). If the student's code raises,
+``probe`` raises :class:`ProbeError` (an ``AssertionError``, so the test fails with the student's
+error in its message); :func:`probe_raises` asks whether it raises a given exception.
+
+Two places it can run:
+
+* **one kernel** (a student's Jupyter, Colab, ``nbgrader validate``): the code runs in this
+  kernel's namespace, and its value is still converted to plain data and back, so a student sees
+  exactly the pass or fail that the grader will give.
+* **two kernels** (``course grade``): the tests run in a trusted *checker* kernel, which the
+  grader starts with ``COURSE_PROBE_KERNEL`` naming the connection file of the student's kernel
+  (sandboxed). ``probe`` sends the request there and accepts only a bounded JSON reply, decoded
+  without executing anything. Nothing the student's kernel sends is trusted beyond that data.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import io
+import json
+import math
+import os
+import time
+
+PROBE_MIME = "application/x.course-probe+json"
+MAX_REPLY_BYTES = 64 * 2**20      # a reply larger than this fails the test
+MAX_ARRAY_ITEMS = 16 * 2**20      # elements in one array
+MAX_DEPTH = 32                    # nesting of lists and dicts
+TIMEOUT_S = float(os.environ.get("COURSE_PROBE_TIMEOUT", "60"))
+_ARRAY_KINDS = set("biufc")       # numpy dtype kinds accepted: bool, ints, floats, complex
+
+
+class ProbeError(AssertionError):
+    """The probed code raised, timed out, or sent something that is not plain data."""
+
+    def __init__(self, message: str, raised: list[str] | None = None):
+        super().__init__(message)
+        self.raised = raised or []   # the exception's class and base class names, most specific first
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain data: encoding (where the code ran) and decoding (where the test runs)
+# ---------------------------------------------------------------------------------------------
+
+def encode(value, depth: int = 0):
+    """``value`` as JSON-ready plain data; ``TypeError`` for anything else (objects, modules, ...)."""
+    import numpy as np
+
+    if depth > MAX_DEPTH:
+        raise TypeError(f"nested deeper than {MAX_DEPTH} levels")
+    if value is None or type(value) in (bool, str):
+        return value
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int) or isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float) or isinstance(value, np.floating):
+        return _encode_float(float(value))
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [encode(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("dict keys must be strings")
+        return {"__dict__": {str(k): encode(v, depth + 1) for k, v in value.items()}}
+    if isinstance(value, np.ndarray):
+        return {"__array__": _npy(value)}
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency of the course
+        torch = None
+    if torch is not None and isinstance(value, torch.Size):
+        return [int(v) for v in value]
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach().to("cpu")
+        dtype = str(t.dtype).removeprefix("torch.")
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+        return {"__tensor__": _npy(t.numpy()), "dtype": dtype}
+    if torch is not None and isinstance(value, torch.dtype):
+        return str(value)
+    raise TypeError(f"a probe returns plain data (numbers, strings, lists, dicts, tensors), not {type(value).__name__}")
+
+
+def _encode_float(x: float):
+    return x if math.isfinite(x) else {"__float__": repr(x)}
+
+
+def _npy(array) -> str:
+    import numpy as np
+
+    array = np.ascontiguousarray(array)
+    if array.dtype.kind not in _ARRAY_KINDS:
+        raise TypeError(f"arrays of {array.dtype} cannot be sent; use numbers")
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def decode(data, depth: int = 0):
+    """Plain data back from :func:`encode`'s form. Accepts nothing else: never executes, never
+    unpickles; ``ValueError`` names what was wrong."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [decode(v, depth + 1) for v in data]
+    if type(data) is not dict:
+        raise ValueError(f"unexpected {type(data).__name__}")
+    if set(data) == {"__dict__"} and type(data["__dict__"]) is dict:
+        return {str(k): decode(v, depth + 1) for k, v in data["__dict__"].items()}
+    if set(data) == {"__float__"} and data["__float__"] in ("nan", "inf", "-inf"):
+        return float(data["__float__"])
+    if set(data) == {"__array__"}:
+        return _from_npy(data["__array__"])
+    if set(data) == {"__tensor__", "dtype"} and type(data["dtype"]) is str:
+        import torch
+
+        array = _from_npy(data["__tensor__"])
+        tensor = torch.from_numpy(array.copy())
+        if data["dtype"] == "bfloat16":
+            tensor = tensor.to(torch.bfloat16)
+        return tensor
+    raise ValueError(f"unexpected object with keys {sorted(data)[:5]}")
+
+
+def _from_npy(text) -> object:
+    import numpy as np
+
+    if type(text) is not str:
+        raise ValueError("array data must be a base64 string")
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    array = np.load(io.BytesIO(raw), allow_pickle=False)
+    if array.dtype.kind not in _ARRAY_KINDS or array.dtype.hasobject:
+        raise ValueError(f"arrays of {array.dtype} are not accepted")
+    if array.size > MAX_ARRAY_ITEMS:
+        raise ValueError(f"an array of {array.size} elements is larger than {MAX_ARRAY_ITEMS}")
+    return array
+
+
+def parse_reply(text) -> object:
+    """Decode a reply from the student's kernel: a JSON string ``{"ok": data}`` or ``{"error": ...}``.
+    Returns the data or raises :class:`ProbeError`; any malformed reply is a ``ProbeError`` too."""
+    if type(text) is not str:
+        raise ProbeError(f"the student's kernel sent a reply of type {type(text).__name__}, not text")
+    if len(text) > MAX_REPLY_BYTES:
+        raise ProbeError(f"the reply is {len(text)} bytes, more than {MAX_REPLY_BYTES}: return less data")
+    try:
+        reply = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ProbeError(f"the student's kernel sent a malformed reply ({type(e).__name__})") from None
+    if type(reply) is not dict or len(reply) != 1:
+        raise ProbeError("the student's kernel sent a malformed reply")
+    if "error" in reply:
+        err = reply["error"]
+        if type(err) is not dict or type(err.get("message")) is not str or type(err.get("raised")) is not list \
+                or not all(type(n) is str for n in err["raised"]):
+            raise ProbeError("the student's kernel sent a malformed error reply")
+        raise ProbeError(err["message"][:2000], [n[:100] for n in err["raised"][:20]])
+    if "ok" not in reply:
+        raise ProbeError("the student's kernel sent a malformed reply")
+    try:
+        return decode(reply["ok"])
+    except (ValueError, TypeError, RecursionError) as e:
+        raise ProbeError(f"the student's code returned something that is not plain data: {e}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the code runs: the student's namespace
+# ---------------------------------------------------------------------------------------------
+
+def evaluate(code: str, namespace: dict, inputs: dict):
+    """Run ``code`` (statements, then an expression) with ``inputs`` bound, in a copy of
+    ``namespace``; return the last expression's value (``None`` if the code ends with a statement)."""
+    tree = ast.parse(code, mode="exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    scope = dict(namespace)
+    scope.update(inputs)
+    exec(compile(tree, "<probe>", "exec"), scope)
+    if last is None:
+        return None
+    return eval(compile(ast.Expression(last.value), "<probe>", "eval"), scope)
+
+
+def answer(code: str, namespace: dict, inputs: dict) -> str:
+    """The JSON reply for one probe, as the student's side computes it."""
+    try:
+        value = evaluate(code, namespace, inputs)
+        return json.dumps({"ok": encode(value)})
+    except Exception as e:  # the student's error is the test's message
+        raised = [c.__name__ for c in type(e).__mro__ if c is not object]
+        return json.dumps({"error": {"message": f"{type(e).__name__}: {e}"[:2000], "raised": raised}})
+
+
+def _serve(request: str) -> None:
+    """Called in the student's kernel by the checker: answer one request, as display data."""
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    req = json.loads(request)
+    try:
+        inputs = {k: decode(v) for k, v in req["inputs"].items()}
+    except ValueError as e:
+        text = json.dumps({"error": {"message": f"bad probe inputs: {e}", "raised": ["ValueError"]}})
+    else:
+        text = answer(req["code"], get_ipython().user_ns, inputs)
+    publish_display_data({PROBE_MIME: text})
+
+
+# ---------------------------------------------------------------------------------------------
+# The test's side
+# ---------------------------------------------------------------------------------------------
+
+def probe(code: str, **inputs):
+    """Run ``code`` where the student's definitions live and return its value as plain data.
+
+    ``inputs``: plain data (numbers, strings, lists, dicts, tensors, arrays), bound as names.
+    Raises :class:`ProbeError` (an ``AssertionError``) if the code raises or returns something else.
+    """
+    wire = {k: encode(v) for k, v in inputs.items()}
+    connection = os.environ.get("COURSE_PROBE_KERNEL")
+    if connection:
+        return parse_reply(_remote(connection).ask(code, wire))
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    namespace = shell.user_ns if shell is not None else {}
+    local_inputs = {k: decode(v) for k, v in wire.items()}
+    return parse_reply(answer(code, namespace, local_inputs))
+
+
+def probe_raises(code: str, exception: str, **inputs) -> bool:
+    """True if ``code`` raises ``exception`` (a class name such as ``"ValueError"``; subclasses
+    count), False if it runs without an error. Any other error fails the test."""
+    try:
+        probe(code, **inputs)
+    except ProbeError as e:
+        if exception in e.raised:
+            return True
+        raise
+    return False
+
+
+def connect_once(client, channel: str, identity: bytes | None = None):
+    """A kernel client's socket that never reconnects (``ZMQ_RECONNECT_IVL=-1``) and refuses huge
+    messages. Used for every connection to a student's kernel: if that kernel replaced its socket
+    file by a link to another socket, a reconnect would follow the link."""
+    import zmq
+    from jupyter_client.connect import channel_socket_types
+
+    sock = client.context.socket(channel_socket_types[channel])
+    sock.linger = 0
+    sock.setsockopt(zmq.RECONNECT_IVL, -1)
+    sock.setsockopt(zmq.MAXMSGSIZE, MAX_REPLY_BYTES + 2**20)
+    if identity:
+        sock.identity = identity
+    sock.connect(client._make_url(channel))
+    return sock
+
+
+class _Remote:
+    """A client of the student's kernel, connected once, before any student code has run, with
+    sockets that never reconnect: a kernel cannot redirect the checker to another socket."""
+
+    def __init__(self, connection_file: str):
+        from jupyter_client import BlockingKernelClient
+
+        class Client(BlockingKernelClient):
+            _create_connected_socket = connect_once
+
+        self.client = Client()
+        self.client.load_connection_file(connection_file)
+        self.client.start_channels(hb=False, stdin=False)
+        self.client.wait_for_ready(timeout=60)
+        self.dead = False
+
+    def ask(self, code: str, wire: dict) -> str:
+        if self.dead:
+            raise ProbeError("the student's kernel stopped answering earlier: not probed")
+        request = json.dumps({"code": code, "inputs": wire})
+        source = f"__import__('course_utils.probe', fromlist=['_serve'])._serve({request!r})"
+        msg_id = self.client.execute(source, silent=False, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + TIMEOUT_S
+        text, done = None, False
+        while not done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.dead = not self._interrupt(msg_id)
+                raise ProbeError(f"the student's code did not finish within {TIMEOUT_S:.0f} s")
+            try:
+                msg = self.client.get_iopub_msg(timeout=left)
+            except Exception:  # queue.Empty
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg.get("msg_type"), msg.get("content") or {}
+            if kind == "display_data" and text is None:
+                text = (content.get("data") or {}).get(PROBE_MIME)
+            elif kind == "status" and content.get("execution_state") == "idle":
+                done = True
+        if text is None:
+            raise ProbeError("the student's kernel sent no answer (was the probe replaced, or the kernel broken?)")
+        return text
+
+    def _interrupt(self, msg_id: str, wait_s: float = 10.0) -> bool:
+        """Interrupt the running probe; True if the kernel is idle again within ``wait_s``."""
+        try:
+            self.client.control_channel.send(self.client.session.msg("interrupt_request", {}))
+        except Exception:
+            return False
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            try:
+                msg = self.client.get_iopub_msg(timeout=max(0.01, deadline - time.monotonic()))
+            except Exception:
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id and msg.get("msg_type") == "status" \
+                    and (msg.get("content") or {}).get("execution_state") == "idle":
+                return True
+        return False
+
+
+_REMOTES: dict[str, _Remote] = {}
+
+
+def _remote(connection_file: str) -> _Remote:
+    if connection_file not in _REMOTES:
+        _REMOTES[connection_file] = _Remote(connection_file)
+    return _REMOTES[connection_file]
+
+
+def connect() -> None:
+    """In the checker kernel: connect to the student's kernel now (before student code runs)."""
+    connection = os.environ.get("COURSE_PROBE_KERNEL")
+    if connection:
+        _remote(connection)
