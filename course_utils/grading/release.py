@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import colab
 from .course import course_root, discover_chapters, generate, read_notebook, write_course
 
 NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted", "id"}  # metadata that says nothing
@@ -58,6 +59,8 @@ def release(root: Path, chapters: list[str] | None = None, check: bool = False) 
     ``{chapter: differences}`` for the chapters whose ``notebooks/<ch>/`` is out of date, else
     write ``notebooks/<ch>/`` and return ``{}``."""
     chapters = chapters or discover_chapters(root)
+    if not check:  # pyproject.toml's repository URL into the set-up cells (and the README's Colab links)
+        colab.sync(root, chapters)
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
         folder = write_course(Path(tmp), root, chapters)
         generate(folder, chapters)
@@ -102,8 +105,12 @@ def release_command(args) -> int:
         return 0
     for ch, found in stale.items():
         print(f"{ch}: notebooks/{ch}/ is out of sync with solutions/{ch}/\n  " + "\n  ".join(found))
-    if stale:
-        print(f"\nrun `course release {' '.join(stale)}` and commit notebooks/", file=sys.stderr)
+    urls = colab.problems(root, chapters)  # set-up cells and README links vs pyproject.toml's Repository
+    if urls:
+        print("the repository URL disagrees with [project.urls] Repository in pyproject.toml:\n  " + "\n  ".join(urls))
+    if stale or urls:
+        print(f"\nrun `{' '.join(['course release', *stale])}` and commit solutions/, notebooks/ and README.md",
+              file=sys.stderr)
         return 1
     print(f"notebooks/ is in sync with solutions/ ({len(chapters)} chapter(s))")
     return 0
