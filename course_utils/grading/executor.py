@@ -121,6 +121,8 @@ class TwoKernelExecute(Execute):
     gpu = Bool(False, help="let the student's kernel see the GPUs").tag(config=True)
     scratch = Unicode("", help="the student kernel's writable folder (default: a fresh temporary one)").tag(config=True)
     read_only = Unicode("", help="extra read-only folders for the student's kernel, separated by os.pathsep").tag(config=True)
+    read_write = Unicode("", help="extra writable folders for the student's kernel, separated by os.pathsep").tag(config=True)
+    kernel_env = Unicode("{}", help="JSON: environment variables set inside the student's sandbox").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
@@ -133,7 +135,8 @@ class TwoKernelExecute(Execute):
         scratch = Path(self.scratch) if self.scratch else Path(tempfile.mkdtemp(prefix="course-scratch-"))
         scratch.mkdir(parents=True, exist_ok=True)
         box = Sandbox(self.sandbox, gpu=self.gpu, image=self.image,
-                      ro=[Path(p) for p in self.read_only.split(os.pathsep) if p])
+                      ro=[Path(p) for p in self.read_only.split(os.pathsep) if p],
+                      rw=[Path(p) for p in self.read_write.split(os.pathsep) if p], env=json.loads(self.kernel_env))
         self.km = SandboxedKernelManager(box, scratch, sockets, kernel_name=self.kernel_name or "python3")
         self.owns_km = True
         checker = None

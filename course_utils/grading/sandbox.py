@@ -35,9 +35,7 @@ KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPE
 def python_paths() -> list[Path]:
     """What the kernel's Python needs to see: its prefixes and every folder on ``sys.path``, with
     the ``course_utils`` package alone in place of the checkout it may be installed from."""
-    import course_utils
-
-    package = Path(course_utils.__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # course_utils
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent, package}
     for entry in sys.path:
         if not entry:
@@ -56,6 +54,8 @@ class Sandbox:
     kind: str = "bwrap"
     gpu: bool = False
     ro: list[Path] = field(default_factory=list)    # extra read-only folders (e.g. the matplotlib font cache)
+    rw: list[Path] = field(default_factory=list)    # extra writable folders
+    env: dict = field(default_factory=dict)         # set inside, after the defaults
     image: str = ""                                  # docker/podman: the image with the course's environment
 
     def __post_init__(self):
@@ -69,6 +69,7 @@ class Sandbox:
                    HF_HOME="/tmp/hf", HF_DATASETS_CACHE="/tmp/hf/datasets", PYTHONNOUSERSITE="1")
         if not self.gpu:
             env.update(CUDA_VISIBLE_DEVICES="", HIP_VISIBLE_DEVICES="", ROCR_VISIBLE_DEVICES="")
+        env.update(self.env)
         if self.kind == "none":
             return cmd
         if self.kind == "bwrap":
@@ -93,7 +94,9 @@ class Sandbox:
                 args += ["--ro-bind", path, path]
         for path in python_paths() + [Path(p).resolve() for p in self.ro]:
             args += ["--ro-bind", str(path), str(path)]
-        args += ["--bind", str(scratch), str(scratch), "--bind", str(sockets), str(sockets), "--chdir", str(scratch)]
+        for path in [scratch, sockets] + [Path(p).resolve() for p in self.rw]:
+            args += ["--bind", str(path), str(path)]
+        args += ["--chdir", str(scratch)]
         for key, value in sorted(env.items()):
             args += ["--setenv", key, value]
         args += ["--remount-ro", "/", "--"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -71,19 +72,57 @@ def zero_grades(db_url: str, cid: str, ch: str, student: str) -> None:
         gb.db.commit()
 
 
+def configure_execution(config, ws: Path, ch: str) -> bool:
+    """nbgrader's execute step becomes :class:`~.executor.TwoKernelExecute`: the student's kernel in
+    the sandbox (``COURSE_SANDBOX``, default bwrap), and, for a chapter whose source marks set-up
+    cells, the tests in a checker kernel. Returns whether the chapter runs in two kernels. A chapter
+    without set-up cells runs in the sandboxed kernel alone, with the in-kernel guard as before."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .course import read_notebook
+    from .executor import TwoKernelExecute, roles
+
+    plan = roles(read_notebook(ws / "source" / ch / f"{ch}.ipynb"))
+    (ws / "roles.json").write_text(json.dumps(plan), encoding="utf-8")
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [TwoKernelExecute if p is Execute else p for p in default]
+    scratch = ws / "scratch"
+    scratch.mkdir(exist_ok=True)
+    options = config.TwoKernelExecute
+    options.roles_file, options.scratch = str(ws / "roles.json"), str(scratch)
+    options.sandbox = os.environ.get("COURSE_SANDBOX", "bwrap")
+    options.gpu = os.environ.get("COURSE_SANDBOX_GPU") == "1"
+    fonts = scratch / ".matplotlib"  # a private copy of the class-wide font cache: nothing shared is writable
+    if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
+        shutil.copytree(os.environ["MPLCONFIGDIR"], fonts, dirs_exist_ok=True)
+    options.kernel_env = json.dumps({"MPLCONFIGDIR": str(fonts)})
+    if plan["setup"]:
+        return True
+    spec_path = ws / "guard" / "spec.json"
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    spec["writable"] = [str(scratch), "/tmp"]
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    options.read_write = os.pathsep.join([str(ws / "guard"), str(ws / "ipython")])  # IPython ignores a read-only one
+    options.kernel_env = json.dumps({"IPYTHONDIR": str(ws / "ipython"), "COURSE_GUARD_SPEC": str(spec_path),
+                                     "MPLCONFIGDIR": str(fonts)})
+    return False
+
+
 def worker(ws: Path, ch: str, student: str, memory_mb: int) -> int:
     """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB``: autograde, then (unless the
     guard saw tampering, which zeroes the grades) feedback; writes ``WS/result.json``."""
     limit_resources(memory_mb)
     config = load_config(ws)
     config.Execute.on_cell_start = _progress_hook(ws / "progress.jsonl")
+    two_kernels = configure_execution(config, ws, ch)
     api = nbgrader_api(ws, config)
     outcome = api.autograde(ch, student, force=True, create=True)
     result = {"success": bool(outcome["success"]), "log": (outcome.get("log") or "")[-4000:],
-              "error": (outcome.get("error") or "")[-4000:]}
+              "error": (outcome.get("error") or "")[-4000:], "two_kernels": two_kernels}
     if outcome["success"]:
         db, cid = config.CourseDirectory.db_url, config.CourseDirectory.course_id
-        if must_zero(read_guard_report(ws / "guard" / "report.jsonl")):
+        if not two_kernels and must_zero(read_guard_report(ws / "guard" / "report.jsonl")):
             zero_grades(db, cid, ch, student)
         feedback = api.generate_feedback(ch, student, force=True)
         result["feedback"] = bool(feedback["success"])
