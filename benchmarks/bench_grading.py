@@ -17,7 +17,6 @@ Not a test: figures depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
 import json
 import os
@@ -30,21 +29,15 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils.grading import fill_release, read_notebook
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def honest_submission(ch: str):
     """The released notebook with every solution cell answered as in solutions/."""
-    source = nbformat.read(str(REPO / "solutions" / ch / f"{ch}.ipynb"), as_version=4)
-    release = nbformat.read(str(REPO / "notebooks" / ch / f"{ch}.ipynb"), as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = answers[meta["grade_id"]]
-    return nb
+    source = read_notebook(REPO / "solutions" / ch / f"{ch}.ipynb")
+    return fill_release(read_notebook(REPO / "notebooks" / ch / f"{ch}.ipynb"), source)
 
 
 def grade(class_dir: Path, out: Path, jobs: int, threads: int | None = None) -> tuple[float, float]:

@@ -13,7 +13,8 @@ from .course import course_root, discover_chapters, generate, read_notebook, wri
 NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted", "id"}  # metadata that says nothing
 
 
-def _comparable(cell) -> dict:
+def comparable(cell) -> dict:
+    """What of a cell matters for grading: its type, source and metadata (without editors' noise)."""
     meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in NOISE}
     return {"cell_type": cell.cell_type, "source": cell.source, "metadata": meta}
 
@@ -23,7 +24,7 @@ def notebook_differences(expected, actual, shown: int = 3) -> list[str]:
     found = []
     if expected.metadata.get("kernelspec") != actual.metadata.get("kernelspec"):
         found.append("kernelspec differs")
-    exp, act = [_comparable(c) for c in expected.cells], [_comparable(c) for c in actual.cells]
+    exp, act = [comparable(c) for c in expected.cells], [comparable(c) for c in actual.cells]
     if len(exp) != len(act):
         found.append(f"{len(exp)} cells expected, {len(act)} committed")
     for i, (e, a) in enumerate(zip(exp, act)):

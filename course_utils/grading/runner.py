@@ -80,6 +80,12 @@ def setup_workspace(ws: Path, master: Master, ch: str, student: str, nb) -> None
 
 
 
+def two_kernels(ws: Path) -> bool:
+    """Did this chapter run its tests in a checker kernel (its source marks set-up cells)?"""
+    path = ws / "roles.json"
+    return path.exists() and bool(json.loads(path.read_text(encoding="utf-8"))["setup"])
+
+
 def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits, cell_timeout: int) -> Result:
     """Grade one chapter submission; after a crash or hang, disable the cell that caused it and regrade."""
     start = time.perf_counter()
@@ -108,8 +114,9 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
             break
         result.problems.append([f"kernel_{how}", (f"{STOPPED[how]}{where}; {name} was replaced by an error and the "
                                 "notebook regraded: that part scores 0")])
-    report = read_guard_report(ws / "guard" / "report.jsonl")
-    result.problems += [list(r) for r in guard_problems(report, outcome is not None)]
+    if not two_kernels(ws):  # the in-kernel guard runs only where the tests share the student's kernel
+        report = read_guard_report(ws / "guard" / "report.jsonl")
+        result.problems += [list(r) for r in guard_problems(report, outcome is not None)]
     if outcome is not None:
         result.problems += [list(r) for r in output_problems(autograded_path(ws, sub), limits, cell_timeout)]
         result.cells = outcome["scores"]
@@ -141,8 +148,9 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     known = discover_chapters(root)
-    folder = unpack(submissions, work / "inbox")
+    folder, unpacked = unpack(submissions, work / "inbox")
     found, extra = find_submissions(folder, known)
+    extra = unpacked + extra
     chapters = chapters or sorted({s.chapter for s in found})
     found = [s for s in found if s.chapter in chapters]
     students = sorted({s.student_id for s in found} | {p.student_id for p in extra if p.student_id})

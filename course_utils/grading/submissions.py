@@ -12,7 +12,10 @@ from pathlib import Path
 from .course import _flags, grade_id
 
 END_MARK = "# grader: end of the notebook"
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")  # never "_...": the grader's own folders start so
+ZIP_MAX_MB = 4096         # a .zip of submissions: all it unpacks to
+ZIP_MAX_FILE_MB = 256     # ... one file of it
+ZIP_MAX_MEMBERS = 50_000  # ... its number of files
 
 
 @dataclass
@@ -32,30 +35,78 @@ class Submission:
     file: str           # the path as given, relative to SUBMISSIONS
 
 
-def unpack(submissions: Path, inbox: Path) -> Path:
+def unpack(submissions: Path, inbox: Path, max_bytes: int = ZIP_MAX_MB * 2**20,
+           max_file_bytes: int = ZIP_MAX_FILE_MB * 2**20, max_members: int = ZIP_MAX_MEMBERS) -> tuple[Path, list[Problem]]:
     """A folder of submissions: ``submissions`` itself, or a .zip extracted into ``inbox`` (members
-    with absolute paths or ``..`` are skipped; a single wrapping folder is stepped into)."""
+    with absolute paths or ``..`` are skipped; a single wrapping folder is stepped into), with the
+    problems met. A zip bomb is refused: no file unpacks past ``max_file_bytes``, the archive past
+    ``max_bytes``, and at most ``max_members`` files are unpacked (the sizes are counted while
+    unpacking, not taken from the archive's headers)."""
     if submissions.is_dir():
-        return submissions
+        return submissions, []
     if inbox.exists():
         shutil.rmtree(inbox)
     inbox.mkdir(parents=True)
-    with zipfile.ZipFile(submissions) as zf:
-        for member in zf.infolist():
-            parts = Path(member.filename).parts
-            if member.is_dir() or member.filename.startswith("/") or ".." in parts or "__MACOSX" in parts:
-                continue
-            target = inbox.joinpath(*parts)
+    problems: list[Problem] = []
+
+    def refuse(member: str, problem: str, detail: str) -> None:
+        problems.append(Problem("", Path(member).stem if member.endswith(".ipynb") else "", member, problem, detail))
+
+    try:
+        zf = zipfile.ZipFile(submissions)
+    except (zipfile.BadZipFile, OSError) as e:
+        refuse(submissions.name, "bad_archive", f"not a folder or a readable .zip ({e}): nothing was graded")
+        return inbox, problems
+    with zf:
+        members = [m for m in zf.infolist() if not (m.is_dir() or m.filename.startswith("/")
+                   or {"..", "__MACOSX"} & set(Path(m.filename).parts))]
+        if len(members) > max_members:
+            refuse(submissions.name, "archive_too_large", (f"the .zip holds {len(members)} files, more than "
+                   f"{max_members}: only the first {max_members} were unpacked"))
+            members = members[:max_members]
+        total = 0
+        for member in members:
+            budget = min(max_file_bytes, max_bytes - total)
+            target = inbox.joinpath(*Path(member.filename).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(member) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            try:
+                written = _copy_at_most(zf, member, target, budget)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:  # a damaged member
+                target.unlink(missing_ok=True)
+                refuse(member.filename, "bad_archive", f"cannot be unpacked ({type(e).__name__}: {e}): not graded")
+                continue
+            if written is not None:
+                total += written
+                continue
+            target.unlink(missing_ok=True)
+            if budget == max_file_bytes:
+                refuse(member.filename, "file_too_large", (f"unpacks to more than {max_file_bytes // 2**20} MB "
+                       "(a zip bomb?): not unpacked, not graded"))
+                continue
+            refuse(member.filename, "archive_too_large", (f"the .zip unpacks to more than {max_bytes // 2**20} MB "
+                   "in all: this file and the ones after it were not unpacked, not graded"))
+            break
     folder = inbox
     while True:
         entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
         if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
             folder = entries[0]
         else:
-            return folder
+            return folder, problems
+
+
+def _copy_at_most(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, limit: int) -> int | None:
+    """Unpack one member into ``target``; its size, or None once it passes ``limit`` bytes."""
+    if member.file_size > limit:
+        return None
+    written = 0
+    with zf.open(member) as src, open(target, "wb") as dst:
+        while chunk := src.read(2**20):
+            written += len(chunk)
+            if written > limit:
+                return None
+            dst.write(chunk)
+    return written
 
 
 def find_submissions(folder: Path, known: list[str]) -> tuple[list[Submission], list[Problem]]:

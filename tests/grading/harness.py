@@ -28,7 +28,6 @@ import re
 import resource
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -41,25 +40,27 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
+from course_utils.grading.course import (
+    IGNORED,
+    chapters_in,
+    course_id,
+    fill_release,
+    grade_id,
+    read_notebook,
+    with_python_on_path,
+    write_config,
+)
+from course_utils.grading.release import comparable
+from course_utils.grading.release import folder_differences as walk_folders
+
 REPO = Path(__file__).resolve().parents[2]
 REPO_CONFIG = REPO / "nbgrader_config.py"
 CELL_TIMEOUT = 120  # seconds, as c.ExecutePreprocessor.timeout in nbgrader_config.py
-
-# Cell metadata that editors and runs add and that says nothing about grading.
-METADATA_NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted"}
 
 
 # --------------------------------------------------------------------------------------------
 # Notebook helpers
 # --------------------------------------------------------------------------------------------
-
-def read_notebook(path: Path | str) -> NotebookNode:
-    return nbformat.read(str(path), as_version=4)
-
-
-def grade_id(cell: NotebookNode) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
 
 def is_test_cell(cell: NotebookNode) -> bool:
     """A graded, auto-checked test cell (``grade: true`` code cell that is not a solution)."""
@@ -76,23 +77,6 @@ def graded_tests(nb: NotebookNode) -> dict[str, int]:
     return {grade_id(c): i for i, c in enumerate(nb.cells) if is_test_cell(c)}
 
 
-def fill_release(release: NotebookNode, source: NotebookNode, replace: dict[str, str] | None = None) -> NotebookNode:
-    """The student notebook as a perfect student hands it in: every solution cell of ``release``
-    takes the source of the same ``grade_id`` in ``source`` (the instructor's notebook), except the
-    cells named in ``replace``, which get the given source (a wrong answer)."""
-    replace = replace or {}
-    answers = {grade_id(c): c.source for c in source.cells if is_solution(c)}
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        gid = grade_id(cell)
-        if is_solution(cell):
-            cell.source = replace.get(gid, answers[gid])
-    unknown = set(replace) - set(answers)
-    if unknown:
-        raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
-    return nb
-
-
 def output_problems(path: Path | str) -> list[str]:
     """Cells of a committed notebook that carry outputs or execution counts (there should be none)."""
     problems = []
@@ -107,18 +91,13 @@ def output_problems(path: Path | str) -> list[str]:
     return problems
 
 
-def _comparable(cell: NotebookNode) -> dict:
-    meta = {k: v for k, v in cell.metadata.items() if k not in METADATA_NOISE}
-    return {"cell_type": cell.cell_type, "source": cell.source, "metadata": meta}
-
-
 def notebook_differences(expected: NotebookNode, actual: NotebookNode, max_shown: int = 5) -> list[str]:
     """What differs between two notebooks in what matters for grading: cell types, sources and
     metadata (nbgrader's included), and the kernel. Ids, outputs and run timings are ignored."""
     problems = []
     if expected.metadata.get("kernelspec") != actual.metadata.get("kernelspec"):
         problems.append(f"kernelspec: expected {expected.metadata.get('kernelspec')}, got {actual.metadata.get('kernelspec')}")
-    exp, act = [_comparable(c) for c in expected.cells], [_comparable(c) for c in actual.cells]
+    exp, act = [comparable(c) for c in expected.cells], [comparable(c) for c in actual.cells]
     if len(exp) != len(act):
         problems.append(f"{len(exp)} cells expected, {len(act)} found")
     for i, (e, a) in enumerate(zip(exp, act)):
@@ -141,9 +120,7 @@ def notebook_differences(expected: NotebookNode, actual: NotebookNode, max_shown
 def folder_differences(generated: Path, committed: Path) -> list[str]:
     """Compare a freshly generated release folder with the committed one, file by file: the same
     walk as ``course release --check``, with this module's fuller notebook messages (diffs)."""
-    from course_utils.grading import folder_differences as walk
-
-    return walk(generated, committed, compare=notebook_differences)
+    return walk_folders(generated, committed, compare=notebook_differences)
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,24 +220,12 @@ class Course:
                chapters: list[str] | None = None, config: Path = REPO_CONFIG) -> Course:
         course = cls(root)
         course.root.mkdir(parents=True, exist_ok=True)
-        names = chapters if chapters is not None else sorted(p.name for p in Path(solutions).iterdir() if p.is_dir())
-        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        names = chapters if chapters is not None else chapters_in(solutions)
         for ch in names:
-            shutil.copytree(Path(solutions) / ch, course.root / "solutions" / ch, ignore=ignore)
+            shutil.copytree(Path(solutions) / ch, course.root / "solutions" / ch, ignore=IGNORED)
             if release is not None and (Path(release) / ch).is_dir():
-                shutil.copytree(Path(release) / ch, course.root / "committed" / ch, ignore=ignore)
-        course.config_path.write_text(
-            "# Generated by tests/grading/harness.py for a throwaway course: the repo's settings ...\n\n"
-            + Path(config).read_text(encoding="utf-8")
-            + "\n\n# ... with every path inside this folder and a gradebook of its own.\n"
-            f"c.CourseDirectory.root = {str(course.root)!r}\n"
-            'c.CourseDirectory.source_directory = "solutions"\n'
-            'c.CourseDirectory.release_directory = "notebooks"\n'
-            'c.CourseDirectory.submitted_directory = "submitted"\n'
-            'c.CourseDirectory.autograded_directory = "autograded"\n'
-            'c.CourseDirectory.feedback_directory = "feedback"\n'
-            f"c.CourseDirectory.db_url = {course.db_url!r}\n",
-            encoding="utf-8")
+                shutil.copytree(Path(release) / ch, course.root / "committed" / ch, ignore=IGNORED)
+        write_config(course.root, config, course.db_url, source="solutions", release="notebooks")
         return course
 
     @property
@@ -269,13 +234,11 @@ class Course:
 
     @property
     def course_id(self) -> str:
-        from traitlets.config.loader import PyFileConfigLoader
-        config = PyFileConfigLoader(self.config_path.name, path=str(self.root)).load_config()
-        return config.CourseDirectory.get("course_id", "default_course")
+        return course_id(self.root)
 
     def nbgrader(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """Run ``nbgrader <args>`` in the course folder (the venv's nbgrader, found on PATH)."""
-        env = {k: v for k, v in os.environ.items() if k != "COURSE_GRADEBOOK_URL"}
+        env = with_python_on_path({k: v for k, v in os.environ.items() if k != "COURSE_GRADEBOOK_URL"})
         return subprocess.run(["nbgrader", *args], check=False, cwd=self.root, env=env, capture_output=True,
                               text=True, timeout=timeout)
 
@@ -747,8 +710,3 @@ def cpu_seconds() -> float:
     a measure of cost that does not grow when other work shares the machine."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def python_bin_dir() -> str:
-    """The folder of this interpreter's scripts (``nbgrader``, ``alembic``, ``jupyter``)."""
-    return str(Path(sys.executable).parent)

@@ -100,15 +100,7 @@ def released(root: Path, ch: str, tmp: Path):
 def answered(release, source, only: list[str] | None = None, replace: dict[str, str] | None = None):
     """The student version with the solutions filled in (all, or the grade_ids in ``only``) and
     some cells' sources replaced."""
-    answers = {grading.grade_id(c): c.source for c in source.cells if grading._flags(c).get("solution")}
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        gid = grading.grade_id(cell)
-        if gid in answers and (only is None or gid in only):
-            cell.source = answers[gid]
-        if replace and gid in replace:
-            cell.source = replace[gid]
-    return nb
+    return grading.fill_release(release, source, replace, only)
 
 
 def index_of(nb, gid: str) -> int:

@@ -1,0 +1,257 @@
+"""Fast tests of the pure parts of ``course_utils.grading``: no nbgrader run, no kernel.
+
+Chapter names and discovery, the private course's config, filling a release, finding submissions
+(student ids, layouts), unpacking a .zip, and inspecting / repairing a submission's structure.
+"""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils import grading
+
+
+def _cell(kind, source, gid=None, solution=False, grade=False, locked=False, points=None):
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if gid:
+        meta = {"grade": grade, "solution": solution, "locked": locked, "task": False, "grade_id": gid,
+                "schema_version": 3}
+        if points is not None:
+            meta["points"] = points
+        cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def release_nb():
+    """A released chapter: set-up, one answer, its test, a free-text answer."""
+    nb = nbformat.v4.new_notebook(cells=[
+        _cell("code", "import numpy as np", "setup", locked=True),
+        _cell("code", "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()", "f", solution=True),
+        _cell("code", "assert f(1) == 2", "test_f", grade=True, locked=True, points=1),
+        _cell("markdown", "YOUR ANSWER HERE", "why", solution=True, grade=True, points=1),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def source_nb():
+    nb = release_nb()
+    nb.cells[1].source = "def f(x):\n    return 2 * x"
+    nb.cells[3].source = "Because."
+    return nb
+
+
+# -- chapters and the course folder -----------------------------------------------------------
+
+def test_resolve_chapters_by_full_name_or_unique_start():
+    known = ["ch01_a", "ch02_b", "ch10_c"]
+    assert grading.resolve_chapters(["ch02", "ch01_a", "ch02"], known) == (["ch02_b", "ch01_a"], [])
+    assert grading.resolve_chapters(["ch1", "ch0", "x"], known) == (["ch10_c"], ["ch0", "x"])  # ch0: two
+    assert grading.resolve_chapters(None, known) == ([], [])
+
+
+def test_chapters_are_folders_holding_their_notebook(tmp_path):
+    for name, has_notebook in (("ch02_b", True), ("ch01_a", True), ("notes", False)):
+        (tmp_path / "solutions" / name).mkdir(parents=True)
+        if has_notebook:
+            (tmp_path / "solutions" / name / f"{name}.ipynb").write_text("{}")
+    assert grading.discover_chapters(tmp_path) == ["ch01_a", "ch02_b"]
+    assert grading.chapters_in(tmp_path / "solutions") == ["ch01_a", "ch02_b"]
+    assert grading.discover_chapters(tmp_path / "nowhere") == []
+
+
+def test_private_course_config_keeps_every_path_inside(tmp_path):
+    base = tmp_path / "base_config.py"
+    base.write_text("c = get_config()\nc.CourseDirectory.course_id = 'demo'\nc.ExecutePreprocessor.timeout = 120\n")
+    (tmp_path / "course").mkdir()
+    path = grading.write_config(tmp_path / "course", base, cell_timeout=7)
+    config = grading.load_config(path.parent)
+    assert config.CourseDirectory.root == str(tmp_path / "course")
+    assert config.CourseDirectory.db_url == "sqlite:///" + str(tmp_path / "course" / "gradebook.db")
+    assert config.CourseDirectory.course_id == "demo"
+    assert config.ExecutePreprocessor.timeout == 7 and config.CourseDirectory.release_directory == "release"
+
+
+def test_fill_release_answers_the_named_cells():
+    full = grading.fill_release(release_nb(), source_nb())
+    assert full.cells[1].source == "def f(x):\n    return 2 * x" and full.cells[3].source == "Because."
+    only = grading.fill_release(release_nb(), source_nb(), only=["why"])
+    assert "NotImplementedError" in only.cells[1].source and only.cells[3].source == "Because."
+    wrong = grading.fill_release(release_nb(), source_nb(), replace={"f": "def f(x):\n    return x"})
+    assert wrong.cells[1].source == "def f(x):\n    return x"
+    with pytest.raises(KeyError, match="nope"):
+        grading.fill_release(release_nb(), source_nb(), replace={"nope": ""})
+
+
+def test_notebook_differences_ignore_outputs_but_not_sources():
+    a, b = release_nb(), release_nb()
+    b.cells[0].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    b.cells[0].metadata["ExecuteTime"] = {"start": 1}
+    assert grading.notebook_differences(a, b) == []
+    b.cells[2].source = "assert True"
+    assert grading.notebook_differences(a, b) == ["cell 2 (test_f): source differs"]
+
+
+# -- finding submissions ----------------------------------------------------------------------
+
+def _touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+    return path
+
+
+def test_find_submissions_layouts_and_bad_names(tmp_path):
+    _touch(tmp_path / "alice" / "ch01_a.ipynb")
+    _touch(tmp_path / "bob" / "ch01_a" / "ch01_a.ipynb")
+    _touch(tmp_path / "-rf" / "ch01_a.ipynb")
+    _touch(tmp_path / "_x" / "ch01_a.ipynb")
+    _touch(tmp_path / "loose.ipynb")
+    _touch(tmp_path / "carol" / "deep" / "er" / "ch01_a.ipynb")
+    _touch(tmp_path / "dan" / "ch99.ipynb")
+    _touch(tmp_path / "erin" / ".ipynb_checkpoints" / "ch01_a.ipynb")
+    found, problems = grading.find_submissions(tmp_path, ["ch01_a"])
+    assert sorted((s.student_id, s.chapter) for s in found) == [("alice", "ch01_a"), ("bob", "ch01_a")]
+    codes = sorted((p.student_id, p.problem) for p in problems)
+    assert codes == [("", "no_student_folder"), ("-rf", "bad_student_id"), ("_x", "bad_student_id"),
+                     ("carol", "unexpected_path"), ("dan", "unknown_chapter")]
+
+
+@pytest.mark.parametrize("student", ["alice", "a.b@uni.edu", "s123", "master", "inbox"])
+def test_usable_student_ids(student):
+    assert grading.STUDENT_ID.match(student)
+
+
+@pytest.mark.parametrize("student", ["_master", "_inbox", ".hidden", "a b", "a/b", "", "-x"])
+def test_unusable_student_ids(student):
+    assert not grading.STUDENT_ID.match(student)
+
+
+def test_two_layouts_for_one_chapter_keep_the_newer(tmp_path):
+    old = _touch(tmp_path / "alice" / "ch01_a.ipynb")
+    new = _touch(tmp_path / "alice" / "ch01_a" / "ch01_a.ipynb")
+    import os
+
+    os.utime(old, (1_000_000, 1_000_000))
+    found, problems = grading.find_submissions(tmp_path, ["ch01_a"])
+    assert [s.path for s in found] == [new]
+    assert [(p.problem, p.file) for p in problems] == [("two_files", "alice/ch01_a.ipynb")]
+
+
+# -- unpacking a .zip -------------------------------------------------------------------------
+
+def test_unpack_steps_into_one_wrapping_folder_and_skips_escapes(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("class/alice/ch01_a.ipynb", "{}")
+        zf.writestr("class/bob/ch01_a.ipynb", "{}")
+        zf.writestr("../escaped.ipynb", "{}")
+        zf.writestr("__MACOSX/class/._alice", "")
+    folder = grading.unpack(archive, tmp_path / "inbox")[0]
+    assert folder == tmp_path / "inbox" / "class"
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.ipynb")) == \
+        ["alice/ch01_a.ipynb", "bob/ch01_a.ipynb"]
+    assert not (tmp_path / "escaped.ipynb").exists()
+    assert grading.unpack(tmp_path / "inbox", tmp_path / "unused") == (tmp_path / "inbox", [])
+
+
+def test_unpack_refuses_a_zip_bomb_with_a_problem_row(tmp_path):
+    """A member that unpacks past the per-file limit is refused (counted while unpacking, whatever
+    the header says); past the total, the rest is not unpacked; too many members are cut. Each with
+    a row, never a crash; the honest members are unpacked."""
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("alice/ch01_a.ipynb", "{}")
+        zf.writestr("bomb/ch01_a.ipynb", b"\0" * 3_000_000)  # 3 MB of zeros: a few kB compressed
+        zf.writestr("bob/ch01_a.ipynb", "{}")
+    assert archive.stat().st_size < 20_000
+    folder, problems = grading.unpack(archive, tmp_path / "inbox", max_bytes=10**7, max_file_bytes=10**6)
+    assert sorted(p.parent.name for p in folder.rglob("*.ipynb")) == ["alice", "bob"]
+    assert [(p.problem, p.file) for p in problems] == [("file_too_large", "bomb/ch01_a.ipynb")]
+    assert "zip bomb" in problems[0].detail
+
+    _, problems = grading.unpack(archive, tmp_path / "inbox", max_bytes=2_000_000, max_file_bytes=10**7)
+    assert [(p.problem, p.file) for p in problems] == [("archive_too_large", "bomb/ch01_a.ipynb")]
+    assert not (tmp_path / "inbox" / "bob").exists(), "nothing is unpacked after the total is passed"
+
+    folder, problems = grading.unpack(archive, tmp_path / "inbox", max_members=1)
+    assert [p.problem for p in problems] == ["archive_too_large"] and "3 files" in problems[0].detail
+    assert [p.parent.name for p in folder.rglob("*.ipynb")] == ["alice"]
+
+
+def test_unpack_names_a_file_that_is_no_zip(tmp_path):
+    (tmp_path / "class.zip").write_text("not a zip")
+    folder, problems = grading.unpack(tmp_path / "class.zip", tmp_path / "inbox")
+    assert [p.problem for p in problems] == ["bad_archive"] and list(folder.iterdir()) == []
+
+
+def test_unpack_default_limits_are_generous_but_finite():
+    import inspect
+
+    defaults = {k: v.default for k, v in inspect.signature(grading.unpack).parameters.items() if k.startswith("max")}
+    assert defaults == {"max_bytes": 4096 * 2**20, "max_file_bytes": 256 * 2**20, "max_members": 50_000}
+
+
+# -- a submission's structure -----------------------------------------------------------------
+
+def test_structure_of_an_untouched_release_is_clean():
+    found = grading.inspect_structure(release_nb(), release_nb())
+    assert not found.needs_rebuild and found.extra == 0 and not found.edited_locked
+
+
+def test_deleted_duplicated_retyped_and_edited_cells_are_found():
+    rel = release_nb()
+    nb = copy.deepcopy(rel)
+    nb.cells[2].source = "assert True"                       # edited read-only test
+    dup = copy.deepcopy(nb.cells[1])
+    dup.source = "def f(x):\n    return 2 * x"
+    nb.cells.insert(2, dup)                                  # duplicated answer, the copy edited
+    nb.cells[0] = nbformat.v4.new_markdown_cell(nb.cells[0].source, metadata=nb.cells[0].metadata)  # retyped
+    del nb.cells[-1]                                         # deleted free-text answer
+    nb.cells.append(nbformat.v4.new_code_cell("print('mine')"))  # added
+    found = grading.inspect_structure(nb, rel)
+    assert found.missing == ["why"] and found.duplicated == ["f"] and found.retyped == ["setup"]
+    assert found.edited_locked == ["test_f"] and found.extra == 1 and found.needs_rebuild
+    rebuilt = grading.rebuild(nb, rel)
+    # the added cell stays after the last released cell it followed; the deleted answer is back, as a stub
+    assert [grading.grade_id(c) for c in rebuilt.cells] == ["setup", "f", "test_f", None, "why"]
+    assert rebuilt.cells[1].source == "def f(x):\n    return 2 * x"   # the edited copy
+    assert rebuilt.cells[2].source == "assert f(1) == 2"               # the original test
+    assert rebuilt.cells[0].cell_type == "code" and rebuilt.cells[3].source == "print('mine')"
+    codes = [code for code, _ in grading.structure_problems(found, rebuilt=True)]
+    assert codes == ["deleted_cells", "duplicate_cells", "changed_cell_type", "edited_test_cell"]
+
+
+def test_unreadable_and_empty_notebooks_are_named(tmp_path):
+    (tmp_path / "bad.ipynb").write_text('{"cells": [')
+    assert grading.parse_notebook(tmp_path / "bad.ipynb")[1][0] == "corrupt_notebook"
+    nbformat.write(nbformat.v4.new_notebook(), str(tmp_path / "empty.ipynb"))
+    assert grading.parse_notebook(tmp_path / "empty.ipynb")[1][0] == "empty_notebook"
+    nb, rows = grading.prepare_notebook(tmp_path / "bad.ipynb", release_nb())
+    assert nb is None and rows[0][0] == "corrupt_notebook"
+    nbformat.write(release_nb(), str(tmp_path / "ok.ipynb"))
+    nb, rows = grading.prepare_notebook(tmp_path / "ok.ipynb", release_nb())
+    assert rows == [] and grading.END_MARK in nb.cells[-1].source
+
+
+def test_grading_package_loads_only_the_standard_library():
+    """``course`` imports the grading package at start-up, and the worker runs without importing
+    ``course_utils/__init__`` (torch): importing ``course_utils.grading`` alone loads no third-party
+    module (nbgrader, nbformat, psutil... are imported where they are used)."""
+    import subprocess
+    import sys
+
+    package = Path(grading.__file__).resolve().parents[1]
+    code = ("import sys, types\n"
+            f"p = types.ModuleType('course_utils'); p.__path__ = [{str(package)!r}]; sys.modules['course_utils'] = p\n"
+            "import course_utils.grading\n"
+            "heavy = ('torch', 'numpy', 'nbformat', 'nbgrader', 'nbclient', 'jupyter_client', 'traitlets', 'psutil',"
+            " 'matplotlib', 'tqdm')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", proc.stdout
