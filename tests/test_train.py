@@ -155,3 +155,42 @@ def test_two_cpu_processes_train_and_agree(tmp_path):
     assert ranks[0]["updates"] == ranks[1]["updates"] == 8
     assert ranks[0]["evals"] == ranks[1]["evals"] and len(ranks[0]["evals"]) == 2
     assert ranks[0]["checksum"] == pytest.approx(ranks[1]["checksum"], rel=1e-9)  # same weights everywhere
+
+
+def recording_collate(loader):
+    """Make ``loader`` record each batch it collates (the input ids of its examples)."""
+    seen, collate = [], loader.collate_fn
+
+    def record(examples):
+        seen.append([tuple(e["input_ids"]) for e in examples])
+        return collate(examples)
+
+    loader.collate_fn = record
+    return seen
+
+
+def test_resume_skips_finished_batches_without_collating_them(tmp_path):
+    settings = dict(epochs=2, lr=2e-3, **QUIET)
+    straight_dl, _ = loaders()
+    straight = recording_collate(straight_dl)
+    cu.train(tiny_classifier(), straight_dl, **settings)
+
+    cu.train(tiny_classifier(), loaders()[0], output_dir=str(tmp_path), stop_after_updates=5, **settings)
+    resumed_dl, _ = loaders()
+    resumed = recording_collate(resumed_dl)
+    history = cu.train(tiny_classifier(seed=123), resumed_dl, output_dir=str(tmp_path), resume=True, **settings)
+    assert history.updates == 2 * len(resumed_dl)
+    assert len(resumed) == 2 * len(resumed_dl) - 5, "the 5 batches trained before the interruption were collated again"
+    assert resumed == straight[5:], "the resumed run must see the rest of the interrupted epoch, then the next, in order"
+
+
+def test_course_device_cpu_is_honoured_on_a_gpu_machine(monkeypatch):
+    from accelerate.state import PartialState
+
+    train_dl, _ = loaders(32)  # built before the fake GPU appears (it would pin memory)
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    monkeypatch.delenv("COURSE_PRECISION", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    PartialState._reset_state()  # accelerate decides the device afresh, as in a new process
+    history = cu.train(tiny_classifier(), train_dl, epochs=1, progress=False)  # no cpu=True
+    assert history.device == "cpu" and history.precision == "fp32"
