@@ -107,7 +107,8 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
         where = f" (at {cell_label(nb.cells[stopped], stopped)})" if stopped is not None else ""
         name = neutralise(nb, stopped, STOPPED[how]) if stopped is not None and how != "error" else None
         if name is None or result.attempts == ATTEMPTS:
-            kept = how == "unresponsive"  # the run finished: keep what it graded
+            # the run finished and saved its grades: keep what it graded (a failed run has none)
+            kept = how == "unresponsive" and "scores" in (outcome or {})
             result.problems.append([f"grading_{how}", STOPPED[how] + where + "; nothing more could be recovered: "
                                     + ("graded as it ran" if kept else "scored 0" + _log_tail(ws, outcome))])
             outcome = outcome if kept else None

@@ -255,3 +255,24 @@ def test_grading_package_loads_only_the_standard_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]", proc.stdout
+
+
+# -- the runner's bookkeeping (worker runs replaced by their outcomes) ---------------------------
+
+def test_unresponsive_run_without_scores_is_scored_zero_not_a_grader_error(tmp_path, monkeypatch):
+    """A worker that failed (no "scores") after an unresponsive kernel: the submission scores 0
+    with a grading_unresponsive row; it must not crash into grader_error."""
+    from course_utils.grading import runner
+
+    path = tmp_path / "alice.ipynb"
+    nbformat.write(grading.fill_release(release_nb(), source_nb()), str(path))
+    master = grading.Master(tmp_path / "master", "demo", {"ch": release_nb()}, {"ch": source_nb()}, {"ch": []},
+                            {"ch": {"test_f": 1, "why": 1}})
+    failed = {"success": False, "log": "CellTimeoutError: no reply", "error": ""}
+    monkeypatch.setattr(runner, "setup_workspace", lambda ws, *a: ws.mkdir(parents=True, exist_ok=True))
+    monkeypatch.setattr(runner, "run_worker", lambda *a, **k: (failed, "unresponsive"))
+    monkeypatch.setattr(runner, "how_it_ended", lambda *a: ("unresponsive", 2))  # a read-only cell, nothing earlier
+    sub = grading.Submission("alice", "ch", path, "alice/ch.ipynb")
+    result = runner.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
+    assert (result.score, result.max_score, result.cells) == (0.0, 2, {})
+    assert [p for p, _ in result.problems] == ["grading_unresponsive"] and "scored 0" in result.problems[0][1]
