@@ -204,15 +204,16 @@ def test_colab_run_all_installs_from_the_repository(tmp_path):
     venv = tmp_path / "colab-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
+    # Colab's pip is recent; the one a venv starts with may be too old to parse git+file:/// requirements
+    subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip>=24"], check=True, timeout=300)
     subprocess.run([python, "-m", "pip", "install", "-q", "torch==2.13.0"], check=True, timeout=900)
     timings["venv + torch"] = time.perf_counter() - start
-    probe = subprocess.run([python, "-c", "import importlib.util as u; print(u.find_spec('course_utils'))"],
-                           capture_output=True, text=True, check=True)
-    assert probe.stdout.strip() == "None"  # nothing of the course before the set-up cell runs
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "VIRTUAL_ENV", "PYTHON"))}
     env.update(PATH=str(venv / "bin") + os.pathsep + env.get("PATH", ""), HF_HUB_OFFLINE="1", MPLBACKEND="Agg",
                PYTHONPATH=str(_stub_colab(tmp_path / "stub")), COURSE_REPO_URL=repo.as_uri())
+    probe = subprocess.run([python, "-c", "import importlib.util as u; print(u.find_spec('course_utils'))"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "None"  # nothing of the course before the set-up cell runs
     t = time.perf_counter()  # "Run all" as far as the data: the set-up cell, then the chapter's imports, encoder, data
     run = _play(python, cells[0] + "\n" + cells[1], env, tmp_path, timeout=1800)
     timings["set-up cell (pip install from git) + the chapter's second cell"] = time.perf_counter() - t
