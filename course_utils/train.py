@@ -4,6 +4,8 @@ The same loop runs on a CPU, on one GPU with mixed precision (bf16, or fp16 with
 scaler) and in several processes (``accelerate launch`` / ``torchrun``). It minimises
 ``Σ Loss(F_ω(BERT_θ(x)), y)`` over the tuning samples with respect to θ and ω together (or ω
 alone after ``model.freeze_encoder()``): exactly the loop of chapter 3, plus the engineering.
+Checkpoints and resuming live in ``checkpoint``; the loss log, throughput and model selection
+(best weights, early stopping) in ``monitor``.
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ def _accelerator(cfg: TrainConfig):
 
     device = torch.device("cpu") if cfg.cpu else get_device()
     if cfg.precision:
+        if cfg.precision not in ("bf16", "fp16", "fp32"):
+            raise ValueError(f"precision={cfg.precision!r}: expected one of bf16, fp16, fp32 (or None: the best for this GPU)")
         check_precision(cfg.precision, device)
     precision = cfg.precision or pick_precision(device)
     if precision != "fp32" and device.type != "cuda":

@@ -194,3 +194,11 @@ def test_course_device_cpu_is_honoured_on_a_gpu_machine(monkeypatch):
     PartialState._reset_state()  # accelerate decides the device afresh, as in a new process
     history = cu.train(tiny_classifier(), train_dl, epochs=1, progress=False)  # no cpu=True
     assert history.device == "cpu" and history.precision == "fp32"
+
+
+def test_bad_or_impossible_precision_is_named():
+    train_dl, _ = loaders(16)
+    with pytest.raises(ValueError, match="precision='fp8'"):
+        cu.train(tiny_classifier(), train_dl, precision="fp8", **QUIET)
+    with pytest.raises(ValueError, match="precision=bf16 needs a CUDA GPU"):
+        cu.train(tiny_classifier(), train_dl, precision="bf16", **QUIET)
