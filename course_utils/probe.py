@@ -33,6 +33,7 @@ import io
 import json
 import math
 import os
+import queue
 import time
 
 PROBE_MIME = "application/x.course-probe+json"
@@ -63,11 +64,11 @@ def encode(value, depth: int = 0):
         raise TypeError(f"nested deeper than {MAX_DEPTH} levels")
     if value is None or type(value) in (bool, str):
         return value
-    if isinstance(value, bool) or isinstance(value, np.bool_):
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    if isinstance(value, int) or isinstance(value, np.integer):
+    if isinstance(value, (int, np.integer)):
         return int(value)
-    if isinstance(value, float) or isinstance(value, np.floating):
+    if isinstance(value, (float, np.floating)):
         return _encode_float(float(value))
     if isinstance(value, str):
         return str(value)
@@ -191,7 +192,7 @@ def evaluate(code: str, namespace: dict, inputs: dict):
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     scope = dict(namespace)
     scope.update(inputs)
-    exec(compile(tree, "<probe>", "exec"), scope)
+    exec(compile(tree, "<probe>", "exec"), scope)  # noqa: S102 - the student's own code, in the student's kernel
     if last is None:
         return None
     return eval(compile(ast.Expression(last.value), "<probe>", "eval"), scope)
@@ -202,7 +203,7 @@ def answer(code: str, namespace: dict, inputs: dict) -> str:
     try:
         value = evaluate(code, namespace, inputs)
         return json.dumps({"ok": encode(value)})
-    except Exception as e:  # the student's error is the test's message
+    except Exception as e:  # noqa: BLE001 - the student's error, whatever it is, is the test's message
         raised = [c.__name__ for c in type(e).__mro__ if c is not object]
         return json.dumps({"error": {"message": f"{type(e).__name__}: {e}"[:2000], "raised": raised}})
 
@@ -304,7 +305,7 @@ class _Remote:
                 raise ProbeError(f"the student's code did not finish within {TIMEOUT_S:.0f} s")
             try:
                 msg = self.client.get_iopub_msg(timeout=left)
-            except Exception:  # queue.Empty
+            except queue.Empty:
                 continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -321,13 +322,13 @@ class _Remote:
         """Interrupt the running probe; True if the kernel is idle again within ``wait_s``."""
         try:
             self.client.control_channel.send(self.client.session.msg("interrupt_request", {}))
-        except Exception:
+        except (OSError, RuntimeError):
             return False
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             try:
                 msg = self.client.get_iopub_msg(timeout=max(0.01, deadline - time.monotonic()))
-            except Exception:
+            except queue.Empty:
                 continue
             if msg.get("parent_header", {}).get("msg_id") == msg_id and msg.get("msg_type") == "status" \
                     and (msg.get("content") or {}).get("execution_state") == "idle":

@@ -203,7 +203,7 @@ class TwoKernelExecute(Execute):
         try:
             kc.stop_channels()
             self._sync(km.shutdown_kernel(now=True))
-        except Exception:  # a checker that will not stop is killed with the worker
+        except Exception:  # noqa: BLE001, S110 - a checker that will not stop is killed with the worker
             pass
 
     @staticmethod

@@ -31,6 +31,8 @@ KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPE
             "COURSE_FAST", "NBGRADER_EXECUTION", "MPLBACKEND", "TOKENIZERS_PARALLELISM", "PYTHONDONTWRITEBYTECODE",
             "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "COURSE_DEVICE", "COURSE_MODEL", "COURSE_DATA_DIR")
 
+SECRET_ENV = ("COURSE_GRADEBOOK_URL", "COURSE_PROBE_KERNEL", "HF_TOKEN")
+
 
 def python_paths() -> list[Path]:
     """What the kernel's Python needs to see: its prefixes and every folder on ``sys.path``, with
@@ -64,7 +66,8 @@ class Sandbox:
 
     def wrap(self, cmd: list[str], env: dict, scratch: Path, sockets: Path) -> list[str]:
         """The command that runs ``cmd`` (the kernel) inside the sandbox, with ``env`` only."""
-        env = {k: v for k, v in env.items() if k in KEEP_ENV or k.startswith(("COURSE_", "MPL", "HF_"))}
+        env = {k: v for k, v in env.items()
+               if (k in KEEP_ENV or k.startswith(("COURSE_", "MPL", "HF_"))) and k not in SECRET_ENV}
         env.update(HOME=str(scratch), TMPDIR="/tmp", XDG_CACHE_HOME="/tmp/cache", IPYTHONDIR="/tmp/ipython",
                    HF_HOME="/tmp/hf", HF_DATASETS_CACHE="/tmp/hf/datasets", PYTHONNOUSERSITE="1")
         if not self.gpu:
@@ -125,7 +128,7 @@ def check(kind: str = "bwrap") -> tuple[bool, str]:
     else:
         probe = [kind, "info"]
     try:
-        done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
         return False, f"{program} failed: {e}"
     if done.returncode != 0:

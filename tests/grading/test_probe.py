@@ -1,0 +1,150 @@
+"""The probe protocol: plain data in, plain data out; anything else fails one test with a message
+and never executes anything on the checker's side."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.probe import ProbeError, answer, encode, evaluate, parse_reply, probe, probe_raises
+
+
+def roundtrip(value):
+    return parse_reply(json.dumps({"ok": encode(value)}))
+
+
+def test_plain_values_round_trip():
+    value = {"n": 3, "x": 1.5, "s": "text", "b": True, "none": None, "list": [1, [2, 3]], "nan": float("nan"),
+             "inf": float("-inf")}
+    back = roundtrip(value)
+    assert back["n"] == 3 and back["s"] == "text" and back["list"] == [1, [2, 3]] and back["none"] is None
+    assert back["nan"] != back["nan"] and back["inf"] == float("-inf")
+    t = roundtrip(torch.arange(6, dtype=torch.float32).reshape(2, 3))
+    assert isinstance(t, torch.Tensor) and t.shape == (2, 3) and t.dtype == torch.float32 and t[1, 2] == 5
+    assert roundtrip(torch.ones(2, dtype=torch.bfloat16)).dtype == torch.bfloat16
+    a = roundtrip(np.array([1, 2], dtype=np.int64))
+    assert isinstance(a, np.ndarray) and a.tolist() == [1, 2]
+    assert roundtrip(torch.Size([4, 5])) == [4, 5] and roundtrip((1, 2)) == [1, 2]
+
+
+def test_subclasses_arrive_as_plain_types():
+    """A value 'equal to everything' loses its tricks: only its plain data crosses."""
+    class Always(int):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = int.__hash__
+
+    class Text(str):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    back = roundtrip([Always(3), Text("no")])
+    assert type(back[0]) is int and back[0] != 4
+    assert type(back[1]) is str and back[1] != "yes"
+
+
+def test_objects_are_refused_where_the_code_ran():
+    class Anything:
+        def __eq__(self, other):
+            return True
+
+    reply = answer("Anything()", {"Anything": Anything}, {})
+    with pytest.raises(ProbeError, match="plain data"):
+        parse_reply(reply)
+    with pytest.raises(ProbeError, match="plain data"):
+        parse_reply(answer("torch.nn.Linear(2, 2)", {"torch": torch}, {}))
+    with pytest.raises(ProbeError, match="keys must be strings"):
+        parse_reply(answer("{1: 2}", {}, {}))
+
+
+def npy(array, **kw) -> str:
+    buf = io.BytesIO()
+    np.save(buf, array, **kw)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+@pytest.mark.parametrize("reply, message", [
+    ("not json", "malformed"),
+    ("[1, 2]", "malformed"),
+    ('{"ok": 1, "extra": 2}', "malformed"),
+    ('{"ok": {"__object__": "os.system"}}', "not plain data"),
+    ('{"ok": {"__array__": 5}}', "not plain data"),
+    ('{"ok": {"__array__": "%%%"}}', "not plain data"),
+    ('{"error": "boom"}', "malformed error"),
+    ('{"error": {"message": 1, "raised": []}}', "malformed error"),
+    ("[" * 100000 + "]" * 100000, "malformed"),
+])
+def test_malformed_replies_fail_with_a_message(reply, message):
+    with pytest.raises(ProbeError, match=message):
+        parse_reply(reply)
+
+
+def test_a_pickled_array_is_never_loaded(tmp_path):
+    """An .npy holding Python objects would need pickle: refused before anything is unpickled."""
+    marker = tmp_path / "ran"
+
+    class Boom:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    data = npy(np.array([Boom()], dtype=object), allow_pickle=True)
+    with pytest.raises(ProbeError, match="not plain data"):
+        parse_reply(json.dumps({"ok": {"__array__": data}}))
+    assert not marker.exists()
+    with pytest.raises(ProbeError, match="not plain data"):
+        parse_reply(json.dumps({"ok": {"__tensor__": base64.b64encode(pickle.dumps([1])).decode(), "dtype": "x"}}))
+
+
+def test_oversized_replies_are_refused(monkeypatch):
+    import course_utils.probe as p
+
+    monkeypatch.setattr(p, "MAX_REPLY_BYTES", 1000)
+    with pytest.raises(ProbeError, match="more than 1000"):
+        parse_reply(json.dumps({"ok": "x" * 2000}))
+    monkeypatch.setattr(p, "MAX_ARRAY_ITEMS", 10)
+    with pytest.raises(ProbeError, match="larger than 10"):
+        roundtrip(np.zeros(11))
+
+
+def test_errors_carry_the_exception_names():
+    reply = answer("int('x')", {}, {})
+    with pytest.raises(ProbeError) as e:
+        parse_reply(reply)
+    assert "ValueError" in str(e.value) and "ValueError" in e.value.raised and "Exception" in e.value.raised
+    assert isinstance(e.value, AssertionError)  # a test cell fails with the student's error as its message
+
+
+def test_evaluate_returns_the_last_expression_and_keeps_the_namespace():
+    ns = {"base": 10}
+    assert evaluate("y = base + x\ny * 2", ns, {"x": 1}) == 22
+    assert "y" not in ns and "x" not in ns  # probes leave the student's names as they were
+    assert evaluate("z = 1", ns, {}) is None
+
+
+def test_probe_in_one_kernel_uses_the_same_plain_data(monkeypatch):
+    """Outside the grader (no COURSE_PROBE_KERNEL) probe runs here, through the same encoding."""
+    monkeypatch.delenv("COURSE_PROBE_KERNEL", raising=False)
+    import IPython
+
+    class Shell:
+        def __init__(self):
+            self.user_ns = {"double": lambda v: 2 * v}
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    import course_utils.probe as p
+
+    monkeypatch.setattr(p, "get_ipython", lambda: Shell(), raising=False)
+    assert probe("double(x)", x=torch.ones(2)).tolist() == [2.0, 2.0]
+    assert probe_raises("double(None)", "TypeError")
+    assert not probe_raises("double(3)", "TypeError")
+    with pytest.raises(ProbeError, match="NameError"):
+        probe_raises("missing(1)", "TypeError")
