@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from .guard import must_zero, read_guard_report
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
 TIMEOUT_S = 600           # wall clock per grading run of a chapter submission
 FILE_MB = 1024            # largest file a submission may write
+RUN_MARKER = "COURSE_GRADING_RUN"  # in the environment of every process of one grading run: its workspace
 
 
 @dataclass
@@ -77,16 +79,12 @@ def configure_execution(config, ws: Path, ch: str) -> bool:
     the sandbox (``COURSE_SANDBOX``, default bwrap), and, for a chapter whose source marks set-up
     cells, the tests in a checker kernel. Returns whether the chapter runs in two kernels. A chapter
     without set-up cells runs in the sandboxed kernel alone, with the in-kernel guard as before."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
-
     from .course import read_notebook
-    from .executor import TwoKernelExecute, roles
+    from .executor import autograde_preprocessors, roles
 
     plan = roles(read_notebook(ws / "source" / ch / f"{ch}.ipynb"))
     (ws / "roles.json").write_text(json.dumps(plan), encoding="utf-8")
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    config.Autograde.autograde_preprocessors = [TwoKernelExecute if p is Execute else p for p in default]
+    config.Autograde.autograde_preprocessors = autograde_preprocessors()
     scratch = ws / "scratch"
     scratch.mkdir(exist_ok=True)
     options = config.TwoKernelExecute
@@ -154,7 +152,7 @@ def _kernel_env(ws: Path, threads: int | None = None) -> dict:
     env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(ws.parents[1] / "master" / "mplconfig"), XDG_CACHE_HOME=str(tmp / "cache"),
                MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", COURSE_FAST="1",
                IPYTHONDIR=str(ws / "ipython"), COURSE_GUARD_SPEC=str(ws / "guard" / "spec.json"),
-               HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
+               **{RUN_MARKER: str(ws.resolve())}, HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
     if threads and "OMP_NUM_THREADS" not in os.environ:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
     bin_dir = str(Path(sys.executable).parent)  # nbgrader calls alembic, kernels are this python
@@ -163,38 +161,86 @@ def _kernel_env(ws: Path, threads: int | None = None) -> dict:
 
 
 
-def kill_tree(pid: int) -> None:
-    """End a worker and everything it started (the kernel runs in a session of its own)."""
+def kill_tree(pid: int, known=(), marker: tuple[str, str] | None = None) -> None:
+    """End a worker and everything it started: its descendants now, those seen while it ran
+    (``known``: a kernel runs in a session of its own and outlives a dead worker, orphaned), their
+    descendants, the worker's process group, and any process whose environment carries ``marker``
+    (``(name, value)``: one that detached itself with ``setsid`` and a double fork)."""
     import psutil
 
+    family = list(known)
     try:
         parent = psutil.Process(pid)
-        family = parent.children(recursive=True) + [parent]
+        family += [parent, *parent.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return
+        pass
+    for p in list(family):
+        try:
+            family += p.children(recursive=True)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    if marker is not None:
+        family += [p for p in psutil.process_iter() if _carries(p, marker)]
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     for p in family:
         try:
-            p.kill()
-        except psutil.NoSuchProcess:
+            p.kill()  # psutil checks that the pid still names the same process
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     psutil.wait_procs(family, timeout=10)
 
 
+def _carries(process, marker: tuple[str, str]) -> bool:
+    import psutil
+
+    try:
+        return process.pid != os.getpid() and process.environ().get(marker[0]) == marker[1]
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, OSError):
+        return False
+
+
+def watch(proc: subprocess.Popen, timeout_s: float, every_s: float = 0.25) -> tuple[bool, list]:
+    """Wait for ``proc`` up to ``timeout_s``, noting its descendants every ``every_s`` (a kernel
+    left behind by a dead worker is no longer its child): ``(timed out, processes seen)``."""
+    import psutil
+
+    seen: dict[int, object] = {}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            proc.wait(timeout=max(0.0, min(every_s, deadline - time.monotonic())))
+            return False, list(seen.values())
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                seen.setdefault(child.pid, child)
+        except psutil.NoSuchProcess:
+            pass
+        if time.monotonic() >= deadline:
+            return True, list(seen.values())
+
+
 def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | None, str]:
     """Run the worker; ``(result or None, how it ended)``: ``ok``, ``crash``, ``timeout`` (the
-    wall clock), ``unresponsive`` (a cell never finished after its timeout) or ``error``."""
+    wall clock), ``unresponsive`` (a cell never finished after its timeout) or ``error``. Whatever
+    way it ends, the worker and everything it started are killed."""
     # Run as a script, not ``-m``: importing course_utils would load torch into the worker for nothing.
     cmd = [sys.executable, str(Path(__file__).resolve().with_name("__main__.py")), "worker", str(ws), ch, student,
            str(limits.memory_mb)]
+    env = _kernel_env(ws, limits.threads)
     with open(ws / "worker.log", "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ws, env=_kernel_env(ws, limits.threads), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        timed_out, seen = True, []
         try:
-            proc.wait(timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc.pid)
+            timed_out, seen = watch(proc, limits.timeout_s)
+        finally:
+            kill_tree(proc.pid, seen, (RUN_MARKER, env[RUN_MARKER]))
+        if timed_out:
             return None, "timeout"
-        kill_tree(proc.pid)  # whatever it left behind
     path = ws / "result.json"
     if not path.exists():
         return None, "error"

@@ -278,3 +278,51 @@ def test_unresponsive_run_without_scores_is_scored_zero_not_a_grader_error(tmp_p
     # first run: the answer before the stuck test is disabled and the notebook regraded; then nothing is left
     assert [p for p, _ in result.problems] == ["kernel_unresponsive", "grading_unresponsive"]
     assert "scored 0" in result.problems[1][1] and result.attempts == 2
+
+
+def _fake_worker(tmp_path: Path, body: str) -> Path:
+    """An executable that stands in for ``python`` in ``run_worker``: it runs ``body`` (Python),
+    ignoring the worker's arguments."""
+    import sys
+
+    (tmp_path / "fake_worker.py").write_text(body)
+    script = tmp_path / "fake_python"
+    script.write_text(f"#!/bin/sh\nexec '{sys.executable}' '{tmp_path / 'fake_worker.py'}'\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_a_kernel_left_behind_by_a_dead_worker_is_killed(tmp_path, monkeypatch):
+    """The worker starts a process in a session of its own (as jupyter_client starts a kernel),
+    then exits: that process must not outlive the grading run."""
+    import sys
+    import time
+
+    import importlib
+
+    import psutil
+
+    worker = importlib.import_module("course_utils.grading.worker")  # the module, not the function
+
+    pidfile = tmp_path / "kernel.pid"
+    body = ("import subprocess, time\n"
+            "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
+            "time.sleep(1.5)\n")
+    monkeypatch.setattr(sys, "executable", str(_fake_worker(tmp_path, body)))
+    ws = tmp_path / "work" / "alice" / "ch"
+    ws.mkdir(parents=True)
+    try:
+        assert worker.run_worker(ws, "ch", "alice", grading.Limits(timeout_s=60)) == (None, "error")
+        time.sleep(0.2)
+        try:
+            status = psutil.Process(int(pidfile.read_text())).status()
+        except psutil.NoSuchProcess:
+            status = "gone"
+        assert status in ("gone", psutil.STATUS_ZOMBIE), "the kernel outlived its worker"
+    finally:
+        if pidfile.exists():
+            try:
+                psutil.Process(int(pidfile.read_text())).kill()
+            except psutil.NoSuchProcess:
+                pass
