@@ -54,6 +54,7 @@ from .course import (
     write_config,
     write_course,
 )
+from .feedback import hide_hidden_tests
 from .gradebook import Result, class_gradebook, copy_feedback, load_results, merge_into_gradebook, save_result
 from .guard import GuardReport, _kernel_guard, guard_problems, guard_spec, must_zero, read_guard_report, write_startup
 from .outcome import (
@@ -71,6 +72,8 @@ from .reports import cell_statistics, write_report, write_tables
 from .runner import ATTEMPTS, Master, file_digests, grade, grade_submission, prepare_master, run_class, setup_workspace
 from .submissions import (
     END_MARK,
+    INBOX,
+    MASTER,
     STUDENT_ID,
     Problem,
     Structure,
@@ -98,16 +101,17 @@ from .worker import (
 )
 
 __all__ = [
-    "ATTEMPTS", "COMMANDS", "END_MARK", "FILE_MB", "IGNORED", "MEMORY_MB", "STOPPED", "STUDENT_ID", "TIMEOUT_S",
-    "GuardReport", "Limits", "Master", "Problem", "Result", "Structure", "Submission", "_flags", "_kernel_env",
-    "_kernel_guard", "add_commands", "autograded_path", "available_cpus", "build_font_cache", "cell_label",
-    "cell_statistics", "chapters_in", "class_gradebook", "comparable", "copy_feedback", "course_id", "course_root",
-    "culprit", "discover_chapters", "file_digests", "fill_release", "find_submissions", "folder_differences",
-    "generate", "grade", "grade_command", "grade_id", "grade_submission", "guard_problems", "guard_spec",
-    "how_it_ended", "inspect_structure", "kill_tree", "limit_resources", "load_config", "load_results",
-    "merge_into_gradebook", "must_zero", "nbgrader_api", "neutralise", "notebook_differences", "output_problems",
-    "parse_notebook", "prepare_master", "prepare_notebook", "python_bin_dir", "read_guard_report", "read_notebook",
-    "rebuild", "release", "release_command", "resolve_chapters", "run_class", "run_worker", "save_result",
-    "setup_workspace", "structure_problems", "unpack", "unresponsive_cell", "with_python_on_path", "worker",
-    "write_config", "write_course", "write_report", "write_startup", "write_tables",
+    "ATTEMPTS", "COMMANDS", "END_MARK", "FILE_MB", "IGNORED", "INBOX", "MASTER", "MEMORY_MB", "STOPPED",
+    "STUDENT_ID", "TIMEOUT_S", "GuardReport", "Limits", "Master", "Problem", "Result", "Structure", "Submission",
+    "_flags", "_kernel_env", "_kernel_guard", "add_commands", "autograded_path", "available_cpus",
+    "build_font_cache", "cell_label", "cell_statistics", "chapters_in", "class_gradebook", "comparable",
+    "copy_feedback", "course_id", "course_root", "culprit", "discover_chapters", "file_digests", "fill_release",
+    "find_submissions", "folder_differences", "generate", "grade", "grade_command", "grade_id", "grade_submission",
+    "guard_problems", "guard_spec", "hide_hidden_tests", "how_it_ended", "inspect_structure", "kill_tree",
+    "limit_resources", "load_config", "load_results", "merge_into_gradebook", "must_zero", "nbgrader_api",
+    "neutralise", "notebook_differences", "output_problems", "parse_notebook", "prepare_master", "prepare_notebook",
+    "python_bin_dir", "read_guard_report", "read_notebook", "rebuild", "release", "release_command",
+    "resolve_chapters", "run_class", "run_worker", "save_result", "setup_workspace", "structure_problems", "unpack",
+    "unresponsive_cell", "with_python_on_path", "worker", "write_config", "write_course", "write_report",
+    "write_startup", "write_tables",
 ]

@@ -31,7 +31,7 @@ def grade_command(args) -> int:
     if args.jobs < 1 or (args.threads is not None and args.threads < 1):
         print("--jobs and --threads must be at least 1", file=sys.stderr)
         return 2
-    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads)
+    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads, args.gpu, args.show_hidden_tests)
     start = time.perf_counter()
     results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url)
     seconds = time.perf_counter() - start
@@ -60,6 +60,10 @@ def add_commands(sub) -> None:
     g.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: nbgrader_config.py)")
     g.add_argument("--threads", type=int, default=None,
                    help="torch threads per kernel (default: CPU cores ÷ jobs; OMP_NUM_THREADS, if set, wins)")
+    g.add_argument("--gpu", action="store_true",
+                   help="let the kernels see the GPUs (hidden by default; no address-space limit then)")
+    g.add_argument("--show-hidden-tests", action="store_true",
+                   help="keep the hidden tests' source in the students' feedback (removed by default)")
     g.add_argument("--db-url", default=None, help="class gradebook (default: COURSE_GRADEBOOK_URL, else OUT/gradebook.db)")
     g.add_argument("--course", default=None, help="course folder (default: the one containing the working directory)")
 

@@ -30,22 +30,28 @@ class Result:
 
 
 
-def class_gradebook(master: Master, out: Path, db_url: str | None) -> str:
-    """The class gradebook's URL, with this run's chapters recorded in it. The default SQLite file
+def class_gradebook(master: Master, out: Path, db_url: str | None) -> tuple[str, dict[str, str]]:
+    """The class gradebook's URL, with this run's chapters recorded in it, and ``{chapter: why}`` for
+    the chapters it cannot record: their graded cells changed since it recorded them and it holds
+    submissions of them (nbgrader refuses to add or remove cells then). The default SQLite file
     starts as a copy of the template; another database gets ``generate_assignment`` run against it."""
     url = db_url or os.environ.get("COURSE_GRADEBOOK_URL") or "sqlite:///" + str(out / "gradebook.db")
     default = "sqlite:///" + str(out / "gradebook.db")
     if url == default and not (out / "gradebook.db").exists():
         shutil.copy2(master.folder / "gradebook.db", out / "gradebook.db")
-        return url
+        return url, {}
     config = load_config(master.folder)
     config.CourseDirectory.db_url = url
     api = nbgrader_api(master.folder, config)
+    changed = {}
     for ch in master.releases:
         outcome = api.generate_assignment(ch, force=True)
-        if not outcome["success"]:
-            raise RuntimeError(f"cannot record {ch} in the gradebook {url}:\n{outcome.get('log', '')[-2000:]}")
-    return url
+        text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
+        if not outcome["success"] and "Cannot add or remove cells" in text:
+            changed[ch] = "its graded cells were added or removed since the class gradebook recorded its submissions"
+        elif not outcome["success"]:
+            raise RuntimeError(f"cannot record {ch} in the gradebook {url}:\n{text[-2000:]}")
+    return url, changed
 
 
 def merge_into_gradebook(url: str, cid: str, result: Result) -> None:

@@ -18,7 +18,7 @@ from .gradebook import Result, class_gradebook, copy_feedback, load_results, mer
 from .guard import guard_problems, guard_spec, read_guard_report, write_startup
 from .outcome import STOPPED, autograded_path, cell_label, how_it_ended, neutralise, output_problems
 from .reports import write_tables
-from .submissions import Problem, Submission, find_submissions, prepare_notebook, unpack
+from .submissions import INBOX, MASTER, Problem, Submission, find_submissions, prepare_notebook, unpack
 from .worker import Limits, available_cpus, build_font_cache, run_worker
 
 ATTEMPTS = 3              # grading runs of one submission, counting regrades after a crash or hang
@@ -149,7 +149,7 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     known = discover_chapters(root)
-    folder, unpacked = unpack(submissions, work / "inbox")
+    folder, unpacked = unpack(submissions, work / INBOX)
     found, extra = find_submissions(folder, known)
     extra = unpacked + extra
     chapters = chapters or sorted({s.chapter for s in found})
@@ -160,13 +160,17 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
         found += [Submission(student, ch, None, "") for ch in chapters if ch not in have]
     before = file_digests(sorted(p for p in folder.rglob("*") if p.is_file()))
     setup_start = time.perf_counter()
-    master = prepare_master(root, work / "master", chapters, limits.cell_timeout)
+    master = prepare_master(root, work / MASTER, chapters, limits.cell_timeout)
     cell_timeout = limits.cell_timeout or int(load_config(master.folder).ExecutePreprocessor.get("timeout", 30))
-    url = class_gradebook(master, out, db_url)
+    url, stale = class_gradebook(master, out, db_url)
+    skipped = [chapter_changed(sub, stale[sub.chapter]) for sub in found if sub.chapter in stale]
+    found = [sub for sub in found if sub.chapter not in stale]
     if progress:
         print(f"course set up for {len(chapters)} chapter(s) in {time.perf_counter() - setup_start:.0f} s; grading "
               f"{len(found)} chapter submission(s), {jobs} at a time, {limits.threads} thread(s) each", file=sys.stderr)
     results = run_class(found, students, master, work, limits, cell_timeout, jobs, out, url, progress)
+    for result in skipped:
+        save_result(out, result)
     changed = [p for p, digest in before.items() if not p.exists() or file_digests([p]).get(p) != digest]
     extra += [Problem(p.relative_to(folder).parts[0], p.stem, str(p.relative_to(folder)), "original_changed",
                       "the submitted file changed while grading (it should not have)") for p in changed]
@@ -174,7 +178,15 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
         save_result(out, Result(problem.student_id, problem.chapter, problem.file,
                                 problems=[[problem.problem, problem.detail]]))
     write_tables(out, load_results(out))
-    return results
+    return results + skipped
+
+
+def chapter_changed(sub: Submission, why: str) -> Result:
+    """A submission not graded: its chapter's graded cells changed since the class gradebook took
+    its submissions (the previous grades of that chapter are kept)."""
+    return Result(sub.student_id, sub.chapter, sub.file or sub.chapter, problems=[["chapter_changed", (
+        f"chapter changed since the last grading into this --out: {why}; not graded, the previous grade is kept. "
+        "Grade into a new --out (or remove the chapter's submissions from the gradebook) to grade it again")]])
 
 
 def run_class(found: list[Submission], students: list[str], master: Master, work: Path, limits: Limits,

@@ -13,6 +13,7 @@ from .course import _flags, grade_id
 
 END_MARK = "# grader: end of the notebook"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")  # never "_...": the grader's own folders start so
+MASTER, INBOX = "_master", "_inbox"  # the grader's own folders under work/, next to work/<student>/
 ZIP_MAX_MB = 4096         # a .zip of submissions: all it unpacks to
 ZIP_MAX_FILE_MB = 256     # ... one file of it
 ZIP_MAX_MEMBERS = 50_000  # ... its number of files

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import load_config, nbgrader_api
+from .feedback import feedback_preprocessors
 from .guard import must_zero, read_guard_report
+from .submissions import MASTER
 
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
 TIMEOUT_S = 600           # wall clock per grading run of a chapter submission
@@ -28,6 +30,8 @@ class Limits:
     timeout_s: float = TIMEOUT_S
     cell_timeout: int | None = None   # None: the course's nbgrader_config.py
     threads: int | None = None        # torch/BLAS threads per kernel; None: CPU cores ÷ jobs
+    gpu: bool = False                 # let kernels see the GPUs (and set no address-space limit)
+    show_hidden_tests: bool = False   # keep the hidden tests' source in the students' feedback
 
 
 def available_cpus() -> int:
@@ -41,7 +45,9 @@ def available_cpus() -> int:
 def limit_resources(memory_mb: int) -> None:
     import resource
 
-    limits = [(resource.RLIMIT_AS, memory_mb * 2**20), (resource.RLIMIT_FSIZE, FILE_MB * 2**20), (resource.RLIMIT_CORE, 0)]
+    limits = [(resource.RLIMIT_FSIZE, FILE_MB * 2**20), (resource.RLIMIT_CORE, 0)]
+    if memory_mb:  # 0 with --gpu: CUDA reserves far more address space than it uses
+        limits.append((resource.RLIMIT_AS, memory_mb * 2**20))
     for kind, value in limits:
         _, hard = resource.getrlimit(kind)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
@@ -107,11 +113,14 @@ def configure_execution(config, ws: Path, ch: str) -> bool:
     return False
 
 
-def worker(ws: Path, ch: str, student: str, memory_mb: int) -> int:
-    """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB``: autograde, then (unless the
-    guard saw tampering, which zeroes the grades) feedback; writes ``WS/result.json``."""
+def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: bool = False) -> int:
+    """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB [--show-hidden-tests]``:
+    autograde, then (unless the guard saw tampering, which zeroes the grades) feedback, without the
+    hidden tests' source unless asked; writes ``WS/result.json``."""
     limit_resources(memory_mb)
     config = load_config(ws)
+    if not show_hidden_tests:
+        config.GenerateFeedback.preprocessors = feedback_preprocessors()
     config.Execute.on_cell_start = _progress_hook(ws / "progress.jsonl")
     two_kernels = configure_execution(config, ws, ch)
     api = nbgrader_api(ws, config)
@@ -139,20 +148,23 @@ def build_font_cache(folder: Path) -> Path:
     return folder
 
 
-def _kernel_env(ws: Path, threads: int | None = None) -> dict:
+def _kernel_env(ws: Path, threads: int | None = None, gpu: bool = False) -> dict:
     """The worker's (and so the kernel's) environment: caches and temporary files inside the
     submission's folder (matplotlib's font cache from the class-wide folder), fast mode, the
     guard's start-up file, and ``threads`` compute threads for torch and BLAS (unless the
     environment already sets ``OMP_NUM_THREADS``): kernels graded side by side that each start
-    one thread per core oversubscribe the CPU and all run several times slower."""
+    one thread per core oversubscribe the CPU and all run several times slower. GPUs (CUDA, ROCm)
+    are hidden unless ``gpu``."""
     tmp = ws / "tmp"
     for sub in ("", "cache"):
         (tmp / sub).mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_GRADEBOOK_URL", "JPY_PARENT_PID")}
-    env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(ws.parents[1] / "master" / "mplconfig"), XDG_CACHE_HOME=str(tmp / "cache"),
+    env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(ws.parents[1] / MASTER / "mplconfig"), XDG_CACHE_HOME=str(tmp / "cache"),
                MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", COURSE_FAST="1",
                IPYTHONDIR=str(ws / "ipython"), COURSE_GUARD_SPEC=str(ws / "guard" / "spec.json"),
                **{RUN_MARKER: str(ws.resolve())}, HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
+    if not gpu:
+        env.update(CUDA_VISIBLE_DEVICES="", HIP_VISIBLE_DEVICES="")
     if threads and "OMP_NUM_THREADS" not in os.environ:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
     bin_dir = str(Path(sys.executable).parent)  # nbgrader calls alembic, kernels are this python
@@ -230,8 +242,8 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
     way it ends, the worker and everything it started are killed."""
     # Run as a script, not ``-m``: importing course_utils would load torch into the worker for nothing.
     cmd = [sys.executable, str(Path(__file__).resolve().with_name("__main__.py")), "worker", str(ws), ch, student,
-           str(limits.memory_mb)]
-    env = _kernel_env(ws, limits.threads)
+           str(0 if limits.gpu else limits.memory_mb)] + (["--show-hidden-tests"] if limits.show_hidden_tests else [])
+    env = _kernel_env(ws, limits.threads, limits.gpu)
     with open(ws / "worker.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         timed_out, seen = True, []
@@ -255,9 +267,12 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
 
 
 def main(argv: list[str]) -> int:
-    """``worker WS CH STUDENT MEMORY_MB`` (see ``__main__.py``)."""
+    """``worker WS CH STUDENT MEMORY_MB [--show-hidden-tests]`` (see ``__main__.py``)."""
+    show = "--show-hidden-tests" in argv
+    argv = [a for a in argv if a != "--show-hidden-tests"]
     if argv[:1] != ["worker"] or len(argv) != 5:
-        print("usage: python -m course_utils.grading worker WS CHAPTER STUDENT MEMORY_MB", file=sys.stderr)
+        print("usage: python -m course_utils.grading worker WS CHAPTER STUDENT MEMORY_MB [--show-hidden-tests]",
+              file=sys.stderr)
         return 2
     ws, ch, student, memory_mb = argv[1:]
-    return worker(Path(ws), ch, student, int(memory_mb))
+    return worker(Path(ws), ch, student, int(memory_mb), show)

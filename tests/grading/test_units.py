@@ -131,6 +131,12 @@ def test_unusable_student_ids(student):
     assert not grading.STUDENT_ID.match(student)
 
 
+def test_the_graders_own_folders_are_outside_the_students_namespace():
+    """Students named ``master`` or ``inbox`` get ``work/master/``, never the grader's folders."""
+    assert (grading.MASTER, grading.INBOX) == ("_master", "_inbox")
+    assert not grading.STUDENT_ID.match(grading.MASTER) and not grading.STUDENT_ID.match(grading.INBOX)
+
+
 def test_two_layouts_for_one_chapter_keep_the_newer(tmp_path):
     old = _touch(tmp_path / "alice" / "ch01_a.ipynb")
     new = _touch(tmp_path / "alice" / "ch01_a" / "ch01_a.ipynb")
@@ -295,10 +301,9 @@ def _fake_worker(tmp_path: Path, body: str) -> Path:
 def test_a_kernel_left_behind_by_a_dead_worker_is_killed(tmp_path, monkeypatch):
     """The worker starts a process in a session of its own (as jupyter_client starts a kernel),
     then exits: that process must not outlive the grading run."""
+    import importlib
     import sys
     import time
-
-    import importlib
 
     import psutil
 
@@ -326,3 +331,34 @@ def test_a_kernel_left_behind_by_a_dead_worker_is_killed(tmp_path, monkeypatch):
                 psutil.Process(int(pidfile.read_text())).kill()
             except psutil.NoSuchProcess:
                 pass
+
+
+def test_grading_kernels_are_hidden_from_gpus_unless_asked(tmp_path, monkeypatch):
+    """CUDA and ROCm devices are hidden from the worker and its kernel by default (a GPU under
+    RLIMIT_AS commonly fails to start); ``course grade --gpu`` leaves the machine's setting."""
+    import argparse
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
+    env = grading._kernel_env(tmp_path / "work" / "alice" / "ch01")
+    assert env["CUDA_VISIBLE_DEVICES"] == "" and env["HIP_VISIBLE_DEVICES"] == ""
+    env = grading._kernel_env(tmp_path / "work" / "bob" / "ch01", gpu=True)
+    assert env["CUDA_VISIBLE_DEVICES"] == "1" and "HIP_VISIBLE_DEVICES" not in env
+    parser = argparse.ArgumentParser()
+    grading.add_commands(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["grade", "x", "--gpu"]).gpu and not parser.parse_args(["grade", "x"]).gpu
+
+
+def test_feedback_hides_the_hidden_tests_but_keeps_the_failure():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        '"""mean_of."""\nassert mean_of([1, 2]) == 1.5\n    ### BEGIN HIDDEN TESTS\n'
+        "assert mean_of([40, 60]) == 50, 'the mean'\n### END HIDDEN TESTS\nprint('done')")])
+    nb.cells[0].outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="the mean",
+        traceback=["\x1b[0;31mAssertionError\x1b[0m: Traceback", ("Cell In[3], line 4\n\x1b[0;32m----> 4\x1b[0m "
+                   "\x1b[38;5;28;01massert\x1b[39;00m mean_of([40, 60]) == 50, 'the mean'"), "AssertionError: the mean"])]
+    out = grading.hide_hidden_tests(nb).cells[0]
+    assert "[40, 60]" not in out.source and "[40, 60]" not in "".join(out.outputs[0].traceback)
+    assert out.source.splitlines() == ['"""mean_of."""', "assert mean_of([1, 2]) == 1.5",
+                                       "    # (hidden tests: not shown in the feedback)", "print('done')"]
+    assert (out.outputs[0].ename, out.outputs[0].evalue) == ("AssertionError", "the mean")
+    assert out.outputs[0].traceback[-1] == "AssertionError: the mean"

@@ -1,0 +1,59 @@
+"""Feedback without the hidden tests: nbgrader's ``generate_feedback`` renders the autograded
+notebook, hidden tests included (autograde restores them). Before it renders, the source between
+``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is replaced by one comment line, and the
+traceback frames that quote a hidden line are replaced by a note; which test failed, its error
+name and message stay (``course grade --show-hidden-tests`` keeps everything)."""
+
+from __future__ import annotations
+
+import re
+
+BEGIN = re.compile(r"^\s*#+\s*BEGIN HIDDEN TESTS\s*$")
+END = re.compile(r"^\s*#+\s*END HIDDEN TESTS\s*$")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+HIDDEN_NOTE = "# (hidden tests: not shown in the feedback)"
+HIDDEN_FRAME = "(in a hidden test: its source is not shown)"
+
+
+def split_hidden(source: str) -> tuple[str, list[str]]:
+    """``(source without its hidden tests, the hidden lines)``; a block left open runs to the end."""
+    kept, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if not inside and BEGIN.match(line):
+            inside = True
+            kept.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
+        elif inside and END.match(line):
+            inside = False
+        elif inside:
+            hidden.append(line)
+        else:
+            kept.append(line)
+    return "\n".join(kept), hidden
+
+
+def hide_hidden_tests(nb):
+    """``nb`` (changed in place and returned) with the hidden tests' source removed from every code
+    cell, and from the tracebacks of those cells' errors."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or "HIDDEN TESTS" not in cell.get("source", ""):
+            continue
+        cell["source"], hidden = split_hidden(cell["source"])
+        quoted = [line.strip() for line in hidden if len(line.strip()) > 3]
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [HIDDEN_FRAME if any(q in ANSI.sub("", frame) for q in quoted) else frame
+                                    for frame in out.get("traceback", [])]
+    return nb
+
+
+def feedback_preprocessors() -> list:
+    """nbgrader's ``GenerateFeedback.preprocessors`` with the hidden tests removed after the grades
+    are read (``GetGrades`` finds cells by their grade_id, not their source)."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    class HideHiddenTests(Preprocessor):
+        def preprocess(self, nb, resources):
+            return hide_hidden_tests(nb), resources
+
+    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
