@@ -26,5 +26,16 @@ c.CourseDirectory.db_url = os.environ.get("COURSE_GRADEBOOK_URL", "sqlite:///" +
 # Graded runs are always in fast mode (course_utils turns it on under NBGRADER_EXECUTION);
 # no cell should need more than a few seconds there, so 120 s only stops runaway code.
 c.ExecutePreprocessor.timeout = 120
+# autograde: each student's kernel runs in an OS sandbox (bubblewrap; COURSE_SANDBOX=none only on
+# purpose), and in chapters with set-up cells the tests run in a second, trusted kernel that reaches
+# the student's code through course_utils.probe (see docs/GRADING.md). validate keeps one kernel.
+try:
+    from course_utils.grading.executor import autograde_preprocessors
+except ImportError:  # nbgrader run outside the course's environment: its own one-kernel autograde
+    pass
+else:
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
+    c.TwoKernelExecute.sandbox = os.environ.get("COURSE_SANDBOX", "bwrap")
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,10 +1,11 @@
 """nbgrader's execute step with the student's kernel in a sandbox and the tests in a second kernel.
 
-``course grade`` configures :class:`TwoKernelExecute` in place of nbgrader's ``Execute``. It reads
-the chapter's *roles* from a file the grader wrote from the instructor's source notebook (never
-from the submission):
+``course grade`` configures :class:`TwoKernelExecute` in place of nbgrader's ``Execute``. It takes
+the chapter's *roles* from the gradebook, which ``generate_assignment`` filled from the
+instructor's source (or from a file the grader wrote from it), never from the submission:
 
-* **set-up** cells (tagged ``setup`` in the source: imports, helpers, constants) run in both kernels;
+* **shared set-up** cells (read-only cells whose grade_id starts with ``shared_``: imports,
+  helpers, constants) run in both kernels;
 * **test** cells (the graded tests) run only in the *checker* kernel: trusted, outside the sandbox,
   it never runs student code and reaches the student's definitions through
   :func:`course_utils.probe.probe`, which returns plain data only;
@@ -34,9 +35,9 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
 from ..probe import connect_once
-from .sandbox import Sandbox
+from .sandbox import Sandbox, check
 
-SETUP_TAG = "setup"
+SETUP_PREFIX = "shared_"
 
 
 class StudentKernelClient(AsyncKernelClient):
@@ -82,6 +83,11 @@ def wait_for_sockets(folder: Path, ports: list[int], prefix: str, timeout_s: flo
         time.sleep(0.05)
 
 
+def is_setup(name: str | None, locked: bool, solution: bool = False) -> bool:
+    """A shared set-up cell: read-only, not an answer, its grade_id starting with ``shared_``."""
+    return bool(name) and name.startswith(SETUP_PREFIX) and locked and not solution
+
+
 def roles(source_nb) -> dict:
     """``{"setup": {grade_id: source}, "test": {grade_id: source}}`` from the instructor's source."""
     out = {"setup": {}, "test": {}}
@@ -90,13 +96,39 @@ def roles(source_nb) -> dict:
         gid = meta.get("grade_id")
         if cell.cell_type != "code" or not gid:
             continue
-        if SETUP_TAG in cell.get("metadata", {}).get("tags", []):
-            if not meta.get("locked") or meta.get("solution"):
-                raise ValueError(f"set-up cell {gid!r} must be read-only (locked) and not a solution cell")
+        if is_setup(gid, meta.get("locked", False), meta.get("solution", False)):
             out["setup"][gid] = cell.source
         elif meta.get("grade") and not meta.get("solution"):
             out["test"][gid] = cell.source
     return out
+
+
+def roles_from_gradebook(db_url: str, course_id: str, assignment: str, notebook: str) -> dict:
+    """The same roles from the gradebook that ``generate_assignment`` filled from the source (what
+    ``nbgrader autograde`` trusts): the sources of locked cells and graded cells as released."""
+    from nbgrader.api import Gradebook
+
+    out = {"setup": {}, "test": {}}
+    with Gradebook(db_url, course_id) as gb:
+        nb = gb.find_notebook(notebook, assignment)
+        tests = {g.name for g in nb.grade_cells if g.cell_type == "code"}
+        answers = {c.name for c in nb.solution_cells}
+        for cell in nb.source_cells:
+            if cell.cell_type != "code":
+                continue
+            if cell.name in tests and cell.name not in answers:
+                out["test"][cell.name] = cell.source
+            elif is_setup(cell.name, cell.locked, cell.name in answers):
+                out["setup"][cell.name] = cell.source
+    return out
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's autograde steps with :class:`TwoKernelExecute` in place of ``Execute``."""
+    from nbgrader.converters import Autograde
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    return [TwoKernelExecute if p is Execute else p for p in default]
 
 
 def strip_hidden_tests(source: str) -> str:
@@ -128,11 +160,16 @@ class TwoKernelExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        plan = json.loads(Path(self.roles_file).read_text(encoding="utf-8")) if self.roles_file else \
-            {"setup": {}, "test": {}}
+        if self.sandbox != "none":
+            ok, why = check(self.sandbox)
+            if not ok:
+                raise RuntimeError(f"the {self.sandbox} sandbox cannot run here ({why}); install it, or grade without a "
+                                   "sandbox on purpose with COURSE_SANDBOX=none (student code then runs with your rights)")
+        plan = self._plan()
         two = bool(plan["setup"])
         sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp"))  # a short path: Unix sockets allow ~100 bytes
-        scratch = Path(self.scratch) if self.scratch else Path(tempfile.mkdtemp(prefix="course-scratch-"))
+        temporary = None if self.scratch else Path(tempfile.mkdtemp(prefix="course-grading-"))
+        scratch = Path(self.scratch) if self.scratch else temporary / "scratch"
         scratch.mkdir(parents=True, exist_ok=True)
         box = Sandbox(self.sandbox, gpu=self.gpu, image=self.image,
                       ro=[Path(p) for p in self.read_only.split(os.pathsep) if p],
@@ -152,7 +189,7 @@ class TwoKernelExecute(Execute):
                     if two and gid in plan["test"]:
                         cell.source = plan["test"][gid]
                         self._run(cell, index, checker)
-                        _stderr_to_stdout(cell)
+                        stderr_to_stdout(cell)
                         continue
                     if two and gid in plan["setup"]:
                         cell.source = plan["setup"][gid]
@@ -166,8 +203,19 @@ class TwoKernelExecute(Execute):
             if checker is not None:
                 self._stop(checker)
             shutil.rmtree(sockets, ignore_errors=True)
+            if temporary is not None:
+                shutil.rmtree(temporary, ignore_errors=True)
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _plan(self) -> dict:
+        if self.roles_file:
+            return json.loads(Path(self.roles_file).read_text(encoding="utf-8"))
+        info = (self.resources or {}).get("nbgrader")
+        if not info:  # not under nbgrader autograde: nothing is known to be a test
+            return {"setup": {}, "test": {}}
+        return roles_from_gradebook(info["db_url"], self.config.CourseDirectory.get("course_id", ""),
+                                    info["assignment"], info["notebook"])
 
     def _run(self, cell, index, kernel) -> None:
         self.km, self.kc = kernel
@@ -216,7 +264,7 @@ class TwoKernelExecute(Execute):
         return run_sync(wait)()
 
 
-def _stderr_to_stdout(cell) -> None:
+def stderr_to_stdout(cell) -> None:
     """nbgrader scores a test cell 0 if anything reached stderr; in the checker that is a library's
     warning, never the student: pass or fail comes from the test's own outcome (an error)."""
     for output in cell.get("outputs", []):

@@ -50,6 +50,7 @@ from course_utils.grading.course import (
     with_python_on_path,
     write_config,
 )
+from course_utils.grading.executor import roles, stderr_to_stdout
 from course_utils.grading.release import comparable
 from course_utils.grading.release import folder_differences as walk_folders
 
@@ -385,7 +386,11 @@ class Verdict:
 
 
 class KernelSession:
-    """One kernel that has run a notebook top to bottom; cells can then be re-run one by one."""
+    """A notebook run top to bottom, as ``nbgrader autograde`` runs it; cells can then be re-run one
+    by one. A chapter with set-up cells runs in two kernels, as under the grader
+    (``course_utils.grading.executor``): the student's cells in one, the graded tests in a checker
+    kernel that reaches them through ``course_utils.probe``, the set-up cells in both. (The
+    sandbox around the student's kernel is left out here: it changes where files are, not scores.)"""
 
     def __init__(self, nb: NotebookNode, cwd: Path, timeout: int = CELL_TIMEOUT, env: dict | None = None):
         self.nb = nb  # kept as read: the sources every re-run starts from
@@ -395,41 +400,72 @@ class KernelSession:
         self.env = {**os.environ, "NBGRADER_EXECUTION": "autograde", **(env or {})}
         self.timeout = timeout
         self.client: NotebookClient | None = None
-        self._context = None
+        self.checker: NotebookClient | None = None
+        self._contexts: list = []
         self.baseline: dict[str, tuple] = {}  # {test grade_id: (score, max)} of the solution run
+        self.plan = roles(nb)
+        self.two_kernels = bool(self.plan["setup"])
 
     # -- kernel life cycle ---------------------------------------------------------------------
-    def start(self) -> None:
-        self.client = NotebookClient(
-            self.scratch, timeout=self.timeout, kernel_name="python3", allow_errors=True,
+    def _client(self, nb: NotebookNode, env: dict, cwd: Path) -> NotebookClient:
+        client = NotebookClient(
+            nb, timeout=self.timeout, kernel_name="python3", allow_errors=True,
             interrupt_on_timeout=True,  # as nbgrader: a hanging cell is interrupted and fails
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"no reply within {self.timeout} s", "traceback": []},
-            on_cell_executed=_record_error_reply, resources={"metadata": {"path": str(self.cwd)}})
-        self._context = self.client.setup_kernel(env=self.env, cwd=str(self.cwd))
-        self._context.__enter__()
+            on_cell_executed=_record_error_reply, resources={"metadata": {"path": str(cwd)}})
+        context = client.setup_kernel(env=env, cwd=str(cwd))
+        context.__enter__()
+        self._contexts.append(context)
+        return client
+
+    def start(self) -> None:
+        self.client = self._client(self.scratch, self.env, self.cwd)
         self.code(_KERNEL_HELPERS)
+        if self.two_kernels:
+            checker_cwd = self.cwd.parent / (self.cwd.name + "-checker")
+            checker_cwd.mkdir(parents=True, exist_ok=True)
+            env = {**self.env, "COURSE_PROBE_KERNEL": self.client.km.connection_file}
+            self.checker = self._client(copy.deepcopy(self.nb), env, checker_cwd)
+            self.code("import course_utils.probe as _p; _p.connect()", self.checker)
 
     def stop(self) -> None:
-        if self._context is not None:
+        while self._contexts:
+            context = self._contexts.pop()
             try:
-                self._context.__exit__(None, None, None)
-            finally:
-                self._context, self.client = None, None
+                context.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001, S110 - a kernel that is already gone
+                pass
+        self.client = self.checker = None
 
     # -- running cells ------------------------------------------------------------------------
     def execute(self, cell: NotebookNode, index: int, store_history: bool = True) -> NotebookNode:
+        """Run one cell of the notebook where the grader runs it (see the class docstring)."""
+        gid = grade_id(cell)
+        if self.two_kernels and gid in self.plan["test"]:
+            self.checker.execute_cell(cell, index, store_history=store_history)
+            stderr_to_stdout(cell)  # as the grader: a warning in the checker is not a failure
+            return cell
+        if self.two_kernels and gid in self.plan["setup"]:
+            kept = self.checker.nb.cells[index]
+            twin = self.checker.execute_cell(copy.deepcopy(cell), index, store_history=store_history)
+            self.checker.nb.cells[index] = kept
+            if _error_text(twin):
+                raise RuntimeError(f"set-up cell {gid} failed in the checker kernel: {_error_text(twin)}")
         self.client.execute_cell(cell, index, store_history=store_history)
         return cell
 
-    def code(self, source: str) -> NotebookNode:
-        """Run bookkeeping code that is not part of the notebook; it must not fail."""
+    def code(self, source: str, client: NotebookClient | None = None) -> NotebookNode:
+        """Run bookkeeping code that is not part of the notebook (in the student's kernel unless
+        ``client`` says otherwise); it must not fail."""
+        client = client or self.client
         # nbclient stores every executed cell into the notebook at the index it is given: put the
         # notebook's own cell back so the executed copy keeps its first cell
-        first = self.scratch.cells[0]
+        first = client.nb.cells[0]
         try:
-            cell = self.execute(nbformat.v4.new_code_cell(source), 0, store_history=False)
+            cell = nbformat.v4.new_code_cell(source)
+            client.execute_cell(cell, 0, store_history=False)
         finally:
-            self.scratch.cells[0] = first
+            client.nb.cells[0] = first
         if _error_text(cell):
             raise RuntimeError(f"harness code failed in the kernel: {_error_text(cell)}\n{source}")
         return cell

@@ -22,18 +22,17 @@ pytestmark = pytest.mark.skipif(not HAVE_BWRAP, reason=f"bubblewrap unavailable:
 
 
 def cell(source, gid=None, *, setup=False, test=False):
+    """A code cell; ``setup``: read-only, its grade_id starting with ``shared_`` (runs in both kernels)."""
     c = new_code_cell(source)
     if gid:
         c.metadata["nbgrader"] = {"grade_id": gid, "locked": setup or test, "grade": test, "solution": False,
                                   "schema_version": 3, **({"points": 1} if test else {})}
-    if setup:
-        c.metadata["tags"] = ["setup"]
     return c
 
 
 def hostile_notebook(secret, outside, pidfile, port):
     return new_notebook(cells=[
-        cell("import torch\nfrom course_utils.probe import probe, probe_raises", "setup_imports", setup=True),
+        cell("import torch\nfrom course_utils.probe import probe, probe_raises", "shared_imports", setup=True),
         cell("def double(x):\n    return 2 * x", "answer"),
         cell("assert probe('double(x)', x=torch.ones(3)).tolist() == [2.0, 2.0, 2.0]\n"
              "import warnings; warnings.warn('a library warning')", "test_honest", test=True),
