@@ -23,7 +23,7 @@ def doctor(args) -> int:
     print(f"torch         {torch.__version__}")
     if torch.cuda.is_available():
         print(f"CUDA          {torch.version.cuda}; GPU: {torch.cuda.get_device_name(0)}; "
-              f"bf16: {'yes' if torch.cuda.is_bf16_supported() else 'no (fp16 + gradient scaler)'}")
+              f"bf16: {'yes (native)' if env.native_bf16() else 'no native bf16 (fp16 + gradient scaler)'}")
     else:
         print("CUDA          not available (CPU only: fast mode)")
     for name in ("transformers", "datasets", "accelerate", "sklearn", "nbgrader"):
@@ -46,6 +46,12 @@ def doctor(args) -> int:
     print(f"data          COURSE_DATA_DIR {data_dir or 'not set'}; hub {hub}; each task reads from:")
     for name in data.TASKS:
         print(f"  {name:<16} {data.planned_source(name)}")
+    from .grading.sandbox import check
+
+    kind = os.environ.get("COURSE_SANDBOX", "bwrap")
+    usable, why = check(kind)
+    print(f"sandbox       {kind}: {'usable, ' + why if usable else 'NOT usable: ' + why}"
+          + ("" if usable else "  (only instructors need it, for `course grade` and `nbgrader autograde`)"))
     print()
     env.describe_setup()
     print("\nAll good." if ok else "\nSomething required is missing (see above).")

@@ -166,12 +166,13 @@ class Setup:
     fast: bool
     colab: bool
     reasons: dict = field(default_factory=dict)
+    data: str = ""        # where the course's datasets come from (course_utils.data.planned_source)
 
     def __str__(self) -> str:
         lines = ["Course set-up"]
-        for key in ("device", "precision", "fast mode", "colab"):
+        for key in ("device", "precision", "fast mode", "colab", "data"):
             value = {"device": self.device, "precision": self.precision,
-                     "fast mode": self.fast, "colab": self.colab}[key]
+                     "fast mode": self.fast, "colab": self.colab, "data": self.data}[key]
             why = self.reasons.get(key)
             lines.append(f"  {key:<10} {value}" + (f"   ({why})" if why else ""))
         return "\n".join(lines)
@@ -189,8 +190,12 @@ def describe_setup(verbose: bool = True) -> Setup:
     else:
         dev_why = "no CUDA GPU" if device.type == "cpu" else "Apple GPU (MPS)"
     prec_why = _precision_reason(device, precision)
+    from . import data  # here: data imports this module
+
     setup = Setup(device, precision, fast, in_colab(),
-                  {"device": dev_why, "precision": prec_why, "fast mode": fast_why})
+                  {"device": dev_why, "precision": prec_why, "fast mode": fast_why,
+                   "data": "rotten_tomatoes; `course doctor` lists every task"},
+                  data=data.planned_source("rotten_tomatoes"))
     if verbose:
         print(setup)
     return setup
