@@ -53,6 +53,9 @@ def feedback_preprocessors() -> list:
     from nbgrader.preprocessors import GetGrades
 
     class HideHiddenTests(Preprocessor):
+        def __call__(self, nb, resources):  # always on (nbconvert's preprocessors start disabled)
+            return self.preprocess(nb, resources)
+
         def preprocess(self, nb, resources):
             return hide_hidden_tests(nb), resources
 

@@ -9,6 +9,10 @@
   so no hostile case touched them) and that the command exited normally.
 * ``test_rerun_replaces_rows``: grading again into the same folder (from a .zip) replaces rows in
   grades.csv and in the class gradebook instead of adding them.
+* ``test_feedback_keeps_the_hidden_tests_hidden``: no feedback page shows a hidden test's source;
+  the student who fails it sees which test and its message.
+* ``test_rerun_after_a_chapter_changed_grades_the_others``: a chapter whose graded cells changed
+  since the class gradebook took it gets ``chapter_changed`` rows; the other chapter is graded.
 * ``test_real_chapter_end_to_end``: the shortest real chapter, a synthetic class (solution,
   untouched notebook, first exercise only, and one that replaces ``torch.allclose`` and a
   ``course_utils`` function), grades.csv checked exactly.
@@ -235,7 +239,9 @@ HOSTILE = {
     "writes_outside": (writes_outside, 4, "write_outside"),
     "unresponsive_hang": (unresponsive_hang, 3, ("kernel_unresponsive", "kernel_timeout")),
 }
-HONEST = {"honest": 4, "untouched": 0, "partial": 2}  # partial: double and the question
+# partial: double and the question; hidden_fail: passes the visible check of mean_of, fails its hidden test;
+# master and inbox: honest students named like the grader's own folders once were
+HONEST = {"honest": 4, "untouched": 0, "partial": 2, "hidden_fail": 2, "master": 4, "inbox": 4}
 
 
 def sha(path: Path) -> str:
@@ -262,7 +268,9 @@ def tiny_class(tmp_path_factory):
     rel, src = released(root, TINY, base), tiny_chapter()
     subs, out = base / "submissions", base / "out"
     paths = {"other_original": subs / "honest" / f"{TINY}.ipynb", "out": out}
-    notebooks = {"honest": answered(rel, src), "untouched": rel, "partial": answered(rel, src, only=["double", "q_answer"])}
+    notebooks = {"honest": answered(rel, src), "untouched": rel, "partial": answered(rel, src, only=["double", "q_answer"]),
+                 "hidden_fail": answered(rel, src, replace={"mean_of": "def mean_of(values):\n    return 2.0"}),
+                 "master": answered(rel, src), "inbox": answered(rel, src)}
     notebooks.update({case: maker(rel, src, paths) for case, (maker, _, _) in HOSTILE.items()})
     for student, nb in notebooks.items():
         path = subs / student / f"{TINY}.ipynb"
@@ -316,6 +324,27 @@ def test_honest_students_and_their_files(tiny_class):
     assert "test_mean_of" in feedback and "Notes from the grader" not in feedback
     tamper_feedback = (out / "feedback" / "patches_torch_allclose" / f"{TINY}.html").read_text()
     assert "Notes from the grader" in tamper_feedback and "torch.allclose" in tamper_feedback
+
+
+def _text(html: str) -> str:
+    """What a reader sees of an HTML page (tags dropped, entities decoded): a string in the source is
+    found even when syntax highlighting splits it into spans."""
+    import html as html_lib
+    import re
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_feedback_keeps_the_hidden_tests_hidden(tiny_class):
+    """No student's feedback shows the hidden test's source (``mean_of([4.0, 6.0])`` appears only
+    there); the student who fails it sees which test failed and its message."""
+    feedback = tiny_class["out"] / "feedback"
+    pages = {p.parent.name: _text(p.read_text(encoding="utf-8")) for p in feedback.glob(f"*/{TINY}.html")}
+    assert {"honest", "hidden_fail", "master", "inbox"} <= set(pages)
+    assert [s for s, text in pages.items() if "4.0, 6.0" in text] == []
+    failed = pages["hidden_fail"]
+    assert "test_mean_of" in failed and "AssertionError" in failed and "Not equal to tolerance" in failed
+    assert "hidden tests: not shown in the feedback" in failed
 
 
 def test_report_and_gradebook(tiny_class):
@@ -418,3 +447,42 @@ def test_release_check_names_out_of_sync_chapters(tmp_path):
         proc = course_cli("release", "--check", chapters[0], cwd=copy_root)
         assert proc.returncode == 1 and changed not in proc.stdout
     assert not os.path.exists(copy_root / "build" / "nbgrader" / "gradebook.db"), "release must not touch the gradebook"
+
+
+# ---------------------------------------------------------------------------------------------
+# A rerun after a chapter changed
+# ---------------------------------------------------------------------------------------------
+
+def test_rerun_after_a_chapter_changed_grades_the_others(tmp_path):
+    """The class gradebook holds submissions of two chapters; then a test cell of one is removed
+    from solutions/. Grading both again: the changed chapter gets a chapter_changed row and keeps
+    its previous grade, the other is graded; the command does not abort."""
+    other = "ch00_tiny_copy"
+    root = make_tiny_course(tmp_path / "course")
+    shutil.copytree(root / "solutions" / TINY, root / "solutions" / other)
+    (root / "solutions" / other / f"{TINY}.ipynb").rename(root / "solutions" / other / f"{other}.ipynb")
+    out = tmp_path / "out"
+    out.mkdir()
+    master = grading.prepare_master(root, tmp_path / "before", [TINY, other], None)
+    url, _ = grading.class_gradebook(master, out, None)
+    for ch, score in ((TINY, 3.0), (other, 1.0)):  # an earlier run's grades
+        previous = grading.Result("alice", ch, f"alice/{ch}.ipynb", score, 4.0, {"test_double": [score, 1]})
+        grading.merge_into_gradebook(url, master.course_id, previous)
+        grading.save_result(out, previous)
+    path = root / "solutions" / TINY / f"{TINY}.ipynb"
+    nb = grading.read_notebook(path)
+    nb.cells = [c for c in nb.cells if grading.grade_id(c) != "test_q_answer"]
+    nbformat.write(nb, str(path))
+    subs = tmp_path / "subs" / "alice"
+    subs.mkdir(parents=True)
+    for ch in (TINY, other):
+        rel = released(root, ch, tmp_path / ch)
+        nbformat.write(answered(rel, grading.read_notebook(root / "solutions" / ch / f"{ch}.ipynb")),
+                       str(subs / f"{ch}.ipynb"))
+    proc = course_cli("grade", subs.parent, "--out", out, "--course", root, *LIMITS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    grades = {r["chapter"]: r["score"] for r in read_csv(out / "grades.csv")}
+    assert grades == {TINY: "3", other: "4"}, (out / "problems.csv").read_text()
+    rows = [(r["student_id"], r["chapter"], r["problem"]) for r in read_csv(out / "problems.csv")]
+    assert rows == [("alice", TINY, "chapter_changed")], rows
+    assert "chapter changed since" in read_csv(out / "problems.csv")[0]["detail"]

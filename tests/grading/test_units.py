@@ -362,3 +362,12 @@ def test_feedback_hides_the_hidden_tests_but_keeps_the_failure():
                                        "    # (hidden tests: not shown in the feedback)", "print('done')"]
     assert (out.outputs[0].ename, out.outputs[0].evalue) == ("AssertionError", "the mean")
     assert out.outputs[0].traceback[-1] == "AssertionError: the mean"
+
+
+def test_the_feedback_preprocessor_is_on():
+    """nbconvert's preprocessors start disabled: the one given to generate_feedback must run."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "assert True\n### BEGIN HIDDEN TESTS\nassert secret_value == 42\n### END HIDDEN TESTS")])
+    _, hide, _ = grading.feedback.feedback_preprocessors()
+    out, _ = hide()(nb, {})
+    assert "secret_value" not in out.cells[0].source
