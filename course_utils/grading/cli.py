@@ -9,6 +9,7 @@ from pathlib import Path
 from .course import course_root, discover_chapters
 from .release import release_command, resolve_chapters
 from .runner import grade
+from .sandbox import KINDS, check
 from .worker import MEMORY_MB, TIMEOUT_S, Limits
 
 
@@ -31,7 +32,20 @@ def grade_command(args) -> int:
     if args.jobs < 1 or (args.threads is not None and args.threads < 1):
         print("--jobs and --threads must be at least 1", file=sys.stderr)
         return 2
-    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads, args.gpu, args.show_hidden_tests)
+    if args.sandbox == "none":
+        print("WARNING: --sandbox none: every student's code runs with your rights, outside any sandbox; "
+              "each submission gets a no_sandbox row in problems.csv", file=sys.stderr)
+    else:
+        usable, why = check(args.sandbox)
+        if not usable:
+            print(f"--sandbox {args.sandbox} cannot run here: {why}. Install it, choose another sandbox, or grade "
+                  "without one on purpose with --sandbox none", file=sys.stderr)
+            return 2
+        if args.sandbox in ("docker", "podman") and not args.image:
+            print(f"--sandbox {args.sandbox} needs --image (an image with the course's Python environment)", file=sys.stderr)
+            return 2
+    limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads, args.gpu, args.show_hidden_tests,
+                    args.sandbox, args.image)
     start = time.perf_counter()
     results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url)
     seconds = time.perf_counter() - start
@@ -64,6 +78,9 @@ def add_commands(sub) -> None:
                    help="let the kernels see the GPUs (hidden by default; no address-space limit then)")
     g.add_argument("--show-hidden-tests", action="store_true",
                    help="keep the hidden tests' source in the students' feedback (removed by default)")
+    g.add_argument("--sandbox", choices=KINDS, default="bwrap",
+                   help="the OS sandbox around each student's kernel (default bwrap; none only on purpose)")
+    g.add_argument("--image", default="", help="with --sandbox docker/podman: the image with the course's environment")
     g.add_argument("--db-url", default=None, help="class gradebook (default: COURSE_GRADEBOOK_URL, else OUT/gradebook.db)")
     g.add_argument("--course", default=None, help="course folder (default: the one containing the working directory)")
 

@@ -32,6 +32,8 @@ class Limits:
     threads: int | None = None        # torch/BLAS threads per kernel; None: CPU cores ÷ jobs
     gpu: bool = False                 # let kernels see the GPUs (and set no address-space limit)
     show_hidden_tests: bool = False   # keep the hidden tests' source in the students' feedback
+    sandbox: str = "bwrap"            # around every student kernel: bwrap | docker | podman | none
+    image: str = ""                   # docker/podman: an image with the course's environment
 
 
 def available_cpus() -> int:
@@ -96,6 +98,7 @@ def configure_execution(config, ws: Path, ch: str) -> bool:
     options = config.TwoKernelExecute
     options.roles_file, options.scratch = str(ws / "roles.json"), str(scratch)
     options.sandbox = os.environ.get("COURSE_SANDBOX", "bwrap")
+    options.image = os.environ.get("COURSE_SANDBOX_IMAGE", "")
     options.gpu = os.environ.get("COURSE_SANDBOX_GPU") == "1"
     fonts = scratch / ".matplotlib"  # a private copy of the class-wide font cache: nothing shared is writable
     if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
@@ -244,6 +247,7 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
     cmd = [sys.executable, str(Path(__file__).resolve().with_name("__main__.py")), "worker", str(ws), ch, student,
            str(0 if limits.gpu else limits.memory_mb)] + (["--show-hidden-tests"] if limits.show_hidden_tests else [])
     env = _kernel_env(ws, limits.threads, limits.gpu)
+    env.update(COURSE_SANDBOX=limits.sandbox, COURSE_SANDBOX_IMAGE=limits.image, COURSE_SANDBOX_GPU="1" if limits.gpu else "0")
     with open(ws / "worker.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         timed_out, seen = True, []
