@@ -10,6 +10,9 @@ the throughput ratio, both measured in this run — for the whole command and fo
     python benchmarks/bench_grading.py ch03 --students 6 --jobs 2
     python benchmarks/bench_grading.py --oversubscribed         # also --jobs N with every kernel using
                                                                 # all cores (the old default)
+    python benchmarks/bench_grading.py --paths --jobs 1         # the grading path before the sandbox (one kernel,
+                                                                # in-kernel guard, no sandbox) against today's (tests
+                                                                # in a checker kernel, student kernel in bubblewrap)
 
 Not a test: figures depend on the machine and on what else runs on it.
 """
@@ -40,15 +43,19 @@ def honest_submission(ch: str):
     return fill_release(read_notebook(REPO / "notebooks" / ch / f"{ch}.ipynb"), source)
 
 
-def grade(class_dir: Path, out: Path, jobs: int, threads: int | None = None) -> tuple[float, float]:
-    """(wall seconds of the whole command, seconds of its set-up)."""
+def grade(class_dir: Path, out: Path, jobs: int, threads: int | None = None, old_path: bool = False) -> tuple[float, float]:
+    """(wall seconds of the whole command, seconds of its set-up). ``old_path``: one kernel with the
+    in-kernel guard and no sandbox, as before the two-kernel grader."""
     env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+           **({"COURSE_ONE_KERNEL": "1"} if old_path else {})}
     env.pop("COURSE_GRADEBOOK_URL", None)
     env.pop("OMP_NUM_THREADS", None)
     cmd = [sys.executable, "-m", "course_utils.cli", "grade", str(class_dir), "--jobs", str(jobs), "--out", str(out)]
     start = time.perf_counter()
-    proc = subprocess.run(cmd + (["--threads", str(threads)] if threads else []), cwd=REPO, env=env,
+    cmd += ["--threads", str(threads)] if threads else []
+    cmd += ["--sandbox", "none"] if old_path else []
+    proc = subprocess.run(cmd, cwd=REPO, env=env,
                           capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -64,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="compared with --jobs 1")
     parser.add_argument("--oversubscribed", action="store_true",
                         help="also grade with --jobs N and every kernel using all cores")
+    parser.add_argument("--paths", action="store_true",
+                        help="compare the old grading path (one kernel, no sandbox) with the two-kernel sandboxed one, "
+                             "both with --jobs N")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
@@ -81,13 +91,17 @@ def main(argv: list[str] | None = None) -> int:
                 nbformat.write(nb, str(class_dir / f"student{s:02d}" / f"{ch}.ipynb"))
         n = len(chapters) * args.students
         cores = os.cpu_count() or 1
-        runs = [("--jobs 1", 1, None), (f"--jobs {args.jobs}", args.jobs, None)]
+        if args.paths:
+            runs = [(f"old path: one kernel, no sandbox, --jobs {args.jobs}", args.jobs, None, True),
+                    (f"two kernels + bubblewrap, --jobs {args.jobs}", args.jobs, None, False)]
+        else:
+            runs = [("--jobs 1", 1, None, False), (f"--jobs {args.jobs}", args.jobs, None, False)]
         if args.oversubscribed:
-            runs.append((f"--jobs {args.jobs} --threads {cores}", args.jobs, cores))
+            runs.append((f"--jobs {args.jobs} --threads {cores}", args.jobs, cores, False))
         measured = []
-        for name, jobs, threads in runs:
+        for name, jobs, threads, old_path in runs:
             out = Path(tmp) / f"out_{len(measured)}"
-            wall, setup = grade(class_dir, out, jobs, threads)
+            wall, setup = grade(class_dir, out, jobs, threads, old_path)
             with open(out / "grades.csv", newline="") as f:
                 rows = list(csv.DictReader(f))
             short = [r for r in rows if float(r["score"]) != float(r["max_score"])]
@@ -101,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = measured[0]
     print(f"\n{', '.join(chapters)}; {args.students} students ({n} submissions); {cores} CPU(s)\n")
-    print("| run | wall s | set-up s | grading s | s per submission | throughput vs --jobs 1 (whole / grading) |\n"
+    print(f"| run | wall s | set-up s | grading s | s per submission | throughput vs {base['run']} (whole / grading) |\n"
           "|---|---:|---:|---:|---:|---:|")
     for m in measured:
         m["ratio_wall"] = base["wall_s"] / m["wall_s"]
