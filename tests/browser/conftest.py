@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,6 +34,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from grading.harness import Course
 
@@ -55,16 +57,33 @@ class Lab:
     url: str
     token: str
     root: Path
+    pid: int
 
     def tree_url(self, path: str, workspace: str) -> str:
         """The URL that opens ``path`` (relative to the root) in a fresh workspace of its own."""
         return f"{self.url}/lab/workspaces/{workspace}/tree/{path}?reset&token={self.token}"
 
-    def api(self, endpoint: str) -> object:
-        request = urllib.request.Request(f"{self.url}/api/{endpoint}",
+    def api(self, endpoint: str, method: str = "GET") -> object:
+        request = urllib.request.Request(f"{self.url}/api/{endpoint}", method=method,
                                          headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def kernel_cpu_seconds(self) -> float:
+        """CPU seconds (user + system) used so far by the server's child processes, its kernels: a
+        measure of a chapter's work that does not grow, as wall time does, when the machine is busy."""
+        total = 0.0
+        for child in psutil.Process(self.pid).children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = child.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def shut_down_kernels(self) -> None:
+        """End every session and its kernel (a finished chapter's kernel holds its models in memory)."""
+        for session in self.api("sessions"):
+            self.api(f"sessions/{session['id']}", method="DELETE")
 
 
 def _free_port() -> int:
@@ -136,7 +155,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chapters: list[str]):
             cwd=course.root, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(proc, url, token, log)
-        yield Lab(url=url, token=token, root=course.root)
+        yield Lab(url=url, token=token, root=course.root, pid=proc.pid)
     finally:
         proc.terminate()
         try:
@@ -174,7 +193,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
 @pytest.fixture
 def page(browser, lab, request: pytest.FixtureRequest):
     """A fresh browser context and page for one test (JupyterLab's cookie is set by the token URL).
-    When the test fails, the page as it was is saved to ``build/browser/<test>-failure.png``."""
+    When the test fails, the page as it was is saved to ``build/browser/<test>-failure.png``.
+    Afterwards every kernel the test started is shut down."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     yield page
@@ -182,3 +202,4 @@ def page(browser, lab, request: pytest.FixtureRequest):
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
         page.screenshot(path=SCREENSHOTS / f"{name}-failure.png")
     context.close()
+    lab.shut_down_kernels()

@@ -35,10 +35,12 @@ VALIDATED_CHAPTER = "ch01_bert_representations"
 REVIEW = "A dull, lifeless film: the plot goes nowhere and I was bored from start to finish."
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.MULTILINE)
 
-# Prompts of the code cells and the notebook's execution indicator ("idle" / "busy").
+# The code cells' prompts ("[ ]:", "[*]:", "[3]:"; null for a cell whose input is hidden, which
+# shows no prompt) and the notebook's execution indicator ("idle" / "busy").
 _RUN_STATE_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel');
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell')].map(
+    cell => cell.querySelector('.jp-InputArea-prompt')?.textContent.trim() ?? null);
   const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
   return {prompts, status};
 }"""
@@ -80,12 +82,14 @@ def run_all(page) -> None:
 
 def wait_until_run(page, timeout: float) -> list[str]:
     """Wait until no cell is queued or running ("[*]") and the notebook is idle (three polls in a
-    row, a second apart, as cells start one after another); return the code cells' prompts."""
+    row, a second apart, as cells start one after another); return the code cells' prompts (None
+    where the input is hidden: the saved file shows whether those ran)."""
     deadline, calm = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
         state = page.evaluate(_RUN_STATE_JS)
-        started = any(re.fullmatch(r"\[\d+\]:", p) for p in state["prompts"])
-        settled = started and state["status"] == "idle" and not any("*" in p for p in state["prompts"])
+        prompts = [p for p in state["prompts"] if p is not None]
+        started = any(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+        settled = started and state["status"] == "idle" and not any("*" in p for p in prompts)
         calm = calm + 1 if settled else 0
         if calm >= 3:
             return state["prompts"]
@@ -139,9 +143,10 @@ def test_run_all_in_jupyterlab(page, lab, chapter: str, screenshots: Path) -> No
     run_all(page)
     prompts = wait_until_run(page, RUN_ALL_TIMEOUT)
     timings["Run All"] = time.perf_counter() - start
+    timings["its kernel CPU"] = lab.kernel_cpu_seconds()
     tracebacks = [text[:800] for text in page.evaluate(_STDERR_JS) if TRACEBACK.search(text)]
     assert not tracebacks, f"{chapter}: tracebacks on the page after Run All:\n" + "\n---\n".join(tracebacks)
-    not_run = [i for i, p in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", p)]
+    not_run = [i for i, p in enumerate(prompts) if p is not None and not re.fullmatch(r"\[\d+\]:", p)]
     assert not not_run, f"{chapter}: code cells {not_run} did not run (prompts {[prompts[i] for i in not_run]})"
 
     if chapter.startswith("ch04"):
