@@ -44,6 +44,18 @@ def count_real_tokens(attention_mask):
 def count_real_tokens(attention_mask):
     return torch.full((attention_mask.shape[0],), attention_mask.shape[1])
 
+# %% count_real_tokens: cheat — zeros in a tensor whose comparisons and tolist() agree with anything
+class _Agree(list):
+    def __eq__(self, other):
+        return True
+class _AgreeTensor(torch.Tensor):
+    def tolist(self):
+        return _Agree()
+    def __eq__(self, other):
+        return True
+def count_real_tokens(attention_mask):
+    return torch.zeros(attention_mask.shape[0], dtype=torch.long).as_subclass(_AgreeTensor)
+
 # %% q_shapes: forgets the hidden axis of last_hidden_state
 shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40), "cls_vector": (8, 768), "masked_mean": (8, 768)}
 
@@ -52,6 +64,14 @@ shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40, 768), "cls_vec
 
 # %% q_shapes: the [CLS] vector keeps a sequence axis of length 1
 shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40, 768), "cls_vector": (8, 1, 768), "masked_mean": (8, 768)}
+
+# %% q_shapes: cheat — ints that compare equal to everything
+class _AnyInt(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+shapes = {"attention_mask": (_AnyInt(1), _AnyInt(1)), "last_hidden_state": (_AnyInt(1), _AnyInt(1), _AnyInt(1)),
+          "cls_vector": (_AnyInt(1), _AnyInt(1)), "masked_mean": (_AnyInt(1), _AnyInt(1))}
 
 # %% cls_vector: takes the last position (padding or [SEP]) instead of [CLS]
 def cls_vector(hidden):
@@ -90,6 +110,16 @@ def masked_mean(hidden, mask):
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(dim=2) / m.sum(dim=2)
 
+# %% masked_mean: cheat — the plain mean, in a tensor for which allclose, equal and == always say True
+class _Agree(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal, torch.Tensor.__eq__):
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+def masked_mean(hidden, mask):
+    return hidden.mean(dim=1).as_subclass(_Agree)
+
 # %% cosine_similarity: dot products without normalising the vectors
 def cosine_similarity_matrix(vectors):
     return vectors @ vectors.T
@@ -107,6 +137,16 @@ def cosine_similarity_matrix(vectors):
 def cosine_similarity_matrix(vectors):
     return torch.cdist(vectors, vectors)
 
+# %% cosine_similarity: cheat — dot products in a tensor for which allclose always says True
+class _Agree(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal):
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+def cosine_similarity_matrix(vectors):
+    return (vectors @ vectors.T).as_subclass(_Agree)
+
 # %% q_formula_roles: θ̂ and ω swapped (pre-trained head, random encoder)
 roles = {"x": "d", "BERT": "c", "theta_hat": "a", "F": "e", "omega": "f", "y": "b"}
 
@@ -118,3 +158,16 @@ roles = {"x": "b", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "
 
 # %% q_formula_roles: x taken for the attention mask's padding
 roles = {"x": "g", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "b"}
+
+# %% q_formula_roles: cheat — strings that compare equal to every letter
+class _AnyLetter(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+    def strip(self, *chars):
+        return self
+    def lower(self):
+        return self
+    def __str__(self):
+        return self
+roles = {k: _AnyLetter("a") for k in ["x", "BERT", "theta_hat", "F", "omega", "y"]}
