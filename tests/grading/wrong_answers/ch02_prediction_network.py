@@ -127,6 +127,154 @@ class PredictionNetwork(nn.Module):
     def forward(self, representation: torch.Tensor) -> torch.Tensor:
         return self.layers(representation)
 
+# %% prediction_network: ReLU instead of the specified GELU in the hidden layer
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.ReLU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: Tanh instead of the specified GELU in the hidden layer
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.Tanh(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: a ReLU renamed GELU, so the layer names look right but the function is wrong
+class GELU(nn.ReLU):
+    pass
+
+
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: the hidden variant has no input dropout (only the one after the GELU)
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: the hidden variant's dropout and GELU swapped (dropout before the activation)
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.Dropout(dropout),
+                                        nn.GELU(), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: the input dropout after the first linear layer instead of before it
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Linear(in_features, hidden), nn.Dropout(dropout), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: the hidden dropout uses a fixed rate of 0.1 instead of the `dropout` argument
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(0.1), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+# %% prediction_network: declares the specified layers but forward applies the GELU as a ReLU
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        self.hidden = hidden
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        if self.hidden is None:
+            return self.layers(representation)
+        x = self.layers[1](self.layers[0](representation))
+        self.layers[2](x)  # called, so it shows up, but its output is thrown away
+        return self.layers[4](self.layers[3](torch.relu(x)))
+
+# %% prediction_network: forward returns a tensor subclass whose comparisons always agree
+class Agreeable(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal):
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(representation.shape[0], self.layers[1].out_features).as_subclass(Agreeable)
+
 # %% composed_forward: pools the last position instead of [CLS] (with padding that is a [PAD] token)
 class ComposedClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, head: nn.Module):
@@ -226,6 +374,15 @@ def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
     return torch.tensor([p.numel() for p in module.parameters() if p.requires_grad or not trainable_only]).sum()
 
+# %% count_parameters: returns an int that compares equal to everything
+class Agreeable(int):
+    __eq__ = lambda self, other: True
+    __hash__ = int.__hash__
+
+
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return Agreeable(0)
+
 # %% gradient_norms: forgets to clear old gradients, so repeated calls accumulate
 def gradient_norms(model: nn.Module, batch: dict) -> dict:
     logits = model(batch["input_ids"], batch["attention_mask"])
@@ -306,26 +463,61 @@ def gradient_norms(model: nn.Module, batch: dict) -> dict:
 
     return {"theta": norm(model.encoder), "omega": norm(model.head)}
 
+# %% gradient_norms: switches the model to eval mode so that the numbers repeat, and leaves it there
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    model.eval()
+    model.zero_grad()
+    logits = model(batch["input_ids"], batch["attention_mask"])
+    F.cross_entropy(logits, batch["labels"]).backward()
+
+    def norm(module):
+        squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
+        return float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+
+    return {"theta": norm(model.encoder), "omega": norm(model.head)}
+
+# %% gradient_norms: returns floats that compare equal to everything (and are "close" to anything)
+class Agreeable(float):
+    __eq__ = lambda self, other: True
+    __gt__ = lambda self, other: True
+    __hash__ = float.__hash__
+
+
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    return {"theta": Agreeable(1.0), "omega": Agreeable(1.0)}
+
 # %% concept_data_flow: pooling before the hidden states it pools (two stages swapped)
 data_flow = ["C", "G", "I", "A", "D", "E", "J", "F", "B", "H"]
-gradient_path = "b"
 
 # %% concept_data_flow: the tokenizer after the token ids it produces
 data_flow = ["C", "I", "G", "A", "E", "D", "J", "F", "B", "H"]
-gradient_path = "b"
 
 # %% concept_data_flow: the head applied to the hidden states before pooling
 data_flow = ["C", "G", "I", "A", "E", "F", "D", "J", "B", "H"]
-gradient_path = "b"
 
-# %% concept_data_flow: gradients flow forwards, in the order of the data
-data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
-gradient_path = "d"
+# %% concept_data_flow: letters that compare equal to everything
+class Agreeable(str):
+    __eq__ = lambda self, other: True
+    __hash__ = str.__hash__
 
-# %% concept_data_flow: autograd skips the pre-trained encoder
-data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
-gradient_path = "c"
 
-# %% concept_data_flow: θ's gradient comes straight from the loss, independent of the head
-data_flow = ["C", "G", "I", "A", "E", "D", "J", "F", "B", "H"]
-gradient_path = "a"
+data_flow = [Agreeable(c) for c in "ABCDEFGHIJ"]
+
+# %% concept_statements: believes θ's gradient does not depend on ω (picks f)
+true_statements = ["a", "b", "e", "f", "h", "j"]
+
+# %% concept_statements: picks every statement
+true_statements = list("abcdefghij")
+
+# %% concept_statements: misses that a zero head weight stops every gradient below the head (leaves out e)
+true_statements = ["a", "b", "h", "j"]
+
+# %% concept_statements: believes padding changes the logits and eval mode stops gradients (picks c and g)
+true_statements = ["a", "b", "c", "e", "g", "h", "j"]
+
+# %% concept_statements: a list that compares equal to everything
+class Agreeable(list):
+    __eq__ = lambda self, other: True
+
+
+true_statements = Agreeable(["a", "b"])
