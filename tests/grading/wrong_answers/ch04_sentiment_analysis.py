@@ -20,6 +20,39 @@ def majority_baseline_accuracy(train_labels, test_labels) -> float:
     minority = int(np.bincount(np.asarray(train_labels)).argmin())
     return float(np.mean(np.asarray(test_labels) == minority))
 
+# %% majority_baseline: returns a float that compares equal to everything
+class AlwaysEqual(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+
+
+def majority_baseline_accuracy(train_labels, test_labels) -> float:
+    return AlwaysEqual(0.0)
+
+# %% majority_baseline: a tie goes to the largest label id
+def majority_baseline_accuracy(train_labels, test_labels) -> float:
+    counts = np.bincount(np.asarray(train_labels))
+    majority = int(len(counts) - 1 - counts[::-1].argmax())
+    return float(np.mean(np.asarray(test_labels) == majority))
+
+# %% majority_baseline: returns a NumPy float64, not a Python float
+def majority_baseline_accuracy(train_labels, test_labels) -> float:
+    majority = int(np.bincount(np.asarray(train_labels)).argmax())
+    return np.mean(np.asarray(test_labels) == majority)
+
+# %% tfidf_baseline: C=1.0 instead of the specified C=10.0
+def tfidf_baseline(train_texts, train_labels, test_texts) -> np.ndarray:
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    classifier = LogisticRegression(C=1.0, max_iter=1000).fit(vectorizer.fit_transform(list(train_texts)), np.asarray(train_labels))
+    return classifier.predict(vectorizer.transform(list(test_texts))).astype(int)
+
+# %% tfidf_baseline: without sublinear_tf
+def tfidf_baseline(train_texts, train_labels, test_texts) -> np.ndarray:
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+    classifier = LogisticRegression(C=10.0, max_iter=1000).fit(vectorizer.fit_transform(list(train_texts)), np.asarray(train_labels))
+    return classifier.predict(vectorizer.transform(list(test_texts))).astype(int)
+
 # %% tfidf_baseline: fits the vectorizer on the test texts (their vocabulary and IDF), then transforms the training texts
 def tfidf_baseline(train_texts, train_labels, test_texts) -> np.ndarray:
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
@@ -53,6 +86,15 @@ def tfidf_baseline(train_texts, train_labels, test_texts) -> np.ndarray:
     vectorizer = CountVectorizer()
     classifier = LogisticRegression().fit(vectorizer.fit_transform(list(train_texts)), np.asarray(train_labels))
     return classifier.predict(vectorizer.transform(list(test_texts))).astype(int)
+
+# %% confident_mistakes: NumPy scalars and lists instead of tuples of Python types
+def most_confident_mistakes(texts, labels, probs, k: int) -> list:
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    predicted = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    order = wrong[np.argsort(-confidence[wrong], kind="stable")][:k]
+    return [[texts[i], labels[i], predicted[i], confidence[i]] for i in order]
 
 # %% confident_mistakes: least confident mistakes first (ascending sort)
 def most_confident_mistakes(texts, labels, probs, k: int) -> list:
@@ -96,6 +138,37 @@ def most_confident_mistakes(texts, labels, probs, k: int) -> list:
     wrong = np.flatnonzero(predicted != labels)
     order = wrong[np.argsort(confidence[wrong])[::-1]][:k]
     return [(texts[i], int(labels[i]), int(predicted[i]), float(confidence[i])) for i in order]
+
+# %% classify: forgets to move the batch to the model's device (works on a CPU, crashes on a GPU)
+def classify(model, tokenizer, texts, label_names, max_length: int = 128) -> list:
+    enc = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    model.eval()
+    with torch.no_grad():
+        logits = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+    probs = torch.softmax(logits.float(), dim=-1)
+    confidence, predicted = probs.max(dim=-1)
+    return [(label_names[i], float(p)) for i, p in zip(predicted.tolist(), confidence.tolist())]
+
+# %% classify: moves only the input ids to the model's device, not the attention mask
+def classify(model, tokenizer, texts, label_names, max_length: int = 128) -> list:
+    device = next(model.parameters()).device
+    enc = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    model.eval()
+    with torch.no_grad():
+        logits = model(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"])
+    probs = torch.softmax(logits.float(), dim=-1)
+    confidence, predicted = probs.max(dim=-1)
+    return [(label_names[i], float(p)) for i, p in zip(predicted.tolist(), confidence.tolist())]
+
+# %% classify: returns lists [label, probability] and NumPy floats instead of tuples of Python types
+def classify(model, tokenizer, texts, label_names, max_length: int = 128) -> list:
+    device = next(model.parameters()).device
+    enc = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    model.eval()
+    with torch.no_grad():
+        logits = model(input_ids=enc["input_ids"].to(device), attention_mask=enc["attention_mask"].to(device))
+    probs = torch.softmax(logits.float(), dim=-1).numpy()
+    return [[label_names[int(row.argmax())], row.max()] for row in probs]
 
 # %% classify: softmax over the batch dimension instead of over the classes
 def classify(model, tokenizer, texts, label_names, max_length: int = 128) -> list:
@@ -154,11 +227,46 @@ def classify(model, tokenizer, texts, label_names, max_length: int = 128) -> lis
 # %% concept_order: initialises θ and ω after training (minimise and initialise swapped)
 steps_in_order = ["B", "E", "D", "A", "G", "F", "C"]
 
-# %% concept_order: applies the model to new inputs before evaluating it
-steps_in_order = ["B", "E", "D", "G", "A", "C", "F"]
-
 # %% concept_order: adds the prediction network before obtaining the pre-trained model
 steps_in_order = ["E", "B", "D", "G", "A", "F", "C"]
 
 # %% concept_order: initialises ω before the prediction network exists
 steps_in_order = ["B", "G", "E", "D", "A", "F", "C"]
+
+# %% concept_order: evaluates before training
+steps_in_order = ["B", "E", "D", "G", "F", "A", "C"]
+
+# %% concept_order: prepares the tokenized data before obtaining the tokenizer
+steps_in_order = ["D", "B", "E", "G", "A", "F", "C"]
+
+# %% concept_order: applies the model to new inputs before training it
+steps_in_order = ["B", "E", "D", "G", "C", "A", "F"]
+
+# %% concept_order: a string instead of a list
+steps_in_order = "BEDGAFC"
+
+# %% newly_initialized: writes the classifier's names by hand
+def newly_initialized(checkpoint, num_labels: int) -> list:
+    return ["classifier.bias", "classifier.weight"]
+
+# %% newly_initialized: every parameter whose name starts with classifier
+def newly_initialized(checkpoint, num_labels: int) -> list:
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=num_labels)
+    return sorted(name for name, _ in model.named_parameters() if name.startswith("classifier"))
+
+# %% newly_initialized: counts the pooler as new (ω) whatever the checkpoint holds
+def newly_initialized(checkpoint, num_labels: int) -> list:
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=num_labels)
+    return sorted(name for name, _ in model.named_parameters() if name.startswith(("classifier", "bert.pooler")))
+
+# %% newly_initialized: returns the names of the loaded parameters (θ̂) instead of the new ones
+def newly_initialized(checkpoint, num_labels: int) -> list:
+    model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
+        checkpoint, num_labels=num_labels, output_loading_info=True)
+    return sorted(name for name, _ in model.named_parameters() if name not in info["missing_keys"])
+
+# %% newly_initialized: not sorted
+def newly_initialized(checkpoint, num_labels: int) -> list:
+    model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
+        checkpoint, num_labels=num_labels, output_loading_info=True)
+    return sorted(info["missing_keys"], reverse=True)
