@@ -52,6 +52,10 @@ class ProbeError(AssertionError):
         self.raised = raised or []   # the exception's class and base class names, most specific first
 
 
+class ProbeTimeout(ProbeError):
+    """The student's code did not answer in time (the grader reports it like a cell timeout)."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Plain data: encoding (where the code ran) and decoding (where the test runs)
 # ---------------------------------------------------------------------------------------------
@@ -296,13 +300,25 @@ class _Remote:
         request = json.dumps({"code": code, "inputs": wire})
         source = f"__import__('course_utils.probe', fromlist=['_serve'])._serve({request!r})"
         msg_id = self.client.execute(source, silent=False, store_history=False, allow_stdin=False)
-        deadline = time.monotonic() + TIMEOUT_S
+        try:
+            text = self._wait(msg_id)
+        except KeyboardInterrupt:  # the checker's cell was interrupted: stop the student's code too
+            self.dead = not self._interrupt(msg_id)
+            raise
+        if text is None:
+            raise ProbeError("the student's kernel sent no answer (was the probe replaced, or the kernel broken?)")
+        return text
+
+    def _wait(self, msg_id: str) -> str | None:
+        """The probe's answer (display data of our MIME type) once the student's kernel is idle."""
+        timeout = float(os.environ.get("COURSE_PROBE_TIMEOUT", TIMEOUT_S))
+        deadline = time.monotonic() + timeout
         text, done = None, False
         while not done:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.dead = not self._interrupt(msg_id)
-                raise ProbeError(f"the student's code did not finish within {TIMEOUT_S:.0f} s")
+                raise ProbeTimeout(f"the student's code did not finish within {timeout:.0f} s")
             try:
                 msg = self.client.get_iopub_msg(timeout=left)
             except queue.Empty:
@@ -314,8 +330,6 @@ class _Remote:
                 text = (content.get("data") or {}).get(PROBE_MIME)
             elif kind == "status" and content.get("execution_state") == "idle":
                 done = True
-        if text is None:
-            raise ProbeError("the student's kernel sent no answer (was the probe replaced, or the kernel broken?)")
         return text
 
     def _interrupt(self, msg_id: str, wait_s: float = 10.0) -> bool:

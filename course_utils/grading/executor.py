@@ -58,6 +58,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         return self.sandbox.wrap(cmd, dict(os.environ), self.scratch, self.sockets)
 
+    _create_connected_socket = connect_once  # the manager's own control socket, too
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt with a message on the control channel: a signal would reach the sandbox's
+        launcher, not the kernel inside it."""
+        if self.has_kernel:
+            self._connect_control_socket()
+            self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
+    interrupt_kernel = _async_interrupt_kernel
+
     def client(self, **kwargs):
         """Connect only once the kernel has made its sockets (the client never reconnects)."""
         wait_for_sockets(self.sockets, [self.shell_port, self.iopub_port, self.stdin_port, self.control_port,
@@ -233,6 +244,8 @@ class TwoKernelExecute(Execute):
         cwd.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if k != "COURSE_GUARD_SPEC"}
         env["COURSE_PROBE_KERNEL"] = str(sockets / "kernel.json")
+        # a probe gives up (and interrupts the student's code) before the checker's cell times out
+        env["COURSE_PROBE_TIMEOUT"] = str(max(1.0, 0.8 * self.timeout)) if self.timeout else "60"
         km = AsyncKernelManager(kernel_name=self.kernel_name or "python3")
         self._sync(km.start_kernel(cwd=str(cwd), env=env, extra_arguments=list(self.extra_arguments)))
         kc = km.client()

@@ -63,7 +63,7 @@ def output_problems(path: Path, limits: Limits, cell_timeout: int) -> list[tuple
             if out.get("output_type") != "error":
                 continue
             text = f"{out.get('ename')}: {out.get('evalue')}"
-            if out.get("ename") == "CellTimeoutError":
+            if out.get("ename") in ("CellTimeoutError", "ProbeTimeout"):  # a test's probe that timed out, too
                 timeouts.append(cell_label(cell, i))
             elif any(m in text for m in MEMORY_ERRORS):
                 memory.append(cell_label(cell, i))

@@ -48,6 +48,10 @@ def hostile_notebook(secret, outside, pidfile, port):
         cell("import torch, builtins\ntorch.allclose = lambda *a, **k: True\nbuiltins.AssertionError = Warning\n"
              "double = lambda x: 7", "patch_checks"),
         cell("assert probe('double(3)') == 6, 'double(3) should be 6'", "test_after_patch", test=True),
+        cell("def spin():\n    while True:\n        pass", "spin"),
+        cell("from course_utils.probe import ProbeTimeout\ntry:\n    probe('spin()')\nexcept ProbeTimeout:\n"
+             "    print('timed out')\nassert probe('1 + 1') == 2, 'the kernel answers again after the interrupt'",
+             "test_interrupted", test=True),
         cell("import course_utils.probe as p, json\n"
              "from IPython.display import publish_display_data\n"
              "p._serve = lambda request: publish_display_data({p.PROBE_MIME: json.dumps({'ok': 12})})",
@@ -74,7 +78,7 @@ def graded(tmp_path_factory):
     server.listen()  # listening on this machine's loopback: the sandbox has a network of its own
     nb = hostile_notebook(secret, outside, pidfile, server.getsockname()[1])
     (tmp / "roles.json").write_text(json.dumps(roles(nbformat.from_dict(json.loads(json.dumps(nb))))))
-    executor = TwoKernelExecute(roles_file=str(tmp / "roles.json"), scratch=str(scratch), timeout=120)
+    executor = TwoKernelExecute(roles_file=str(tmp / "roles.json"), scratch=str(scratch), timeout=25)
     try:
         executor.preprocess(nb, {"metadata": {"path": str(tmp)}})
     finally:
@@ -118,6 +122,13 @@ def _cmdline(pid: str) -> str:
             return f.read()
     except OSError:
         return ""
+
+
+def test_a_probe_that_hangs_is_interrupted_inside_the_sandbox(graded):
+    """The probe gives up before the cell timeout and interrupts the student's code (a message on
+    the control channel: a signal would only reach the sandbox's launcher); the kernel answers again."""
+    c = graded["cells"]["test_interrupted"]
+    assert error(c) is None and "timed out" in "".join(o.get("text", "") for o in c.outputs)
 
 
 def test_gpus_are_hidden(graded):
