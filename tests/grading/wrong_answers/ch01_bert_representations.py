@@ -28,6 +28,21 @@ def encode_batch(tokenizer, sentences, max_length=32):
     enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     return enc["input_ids"], enc["token_type_ids"]
 
+# %% encode_batch: the attention mask as booleans (the docstring asks for torch.long)
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"].bool()
+
+# %% encode_batch: int32 tensors to save memory (the docstring asks for torch.long)
+def encode_batch(tokenizer, sentences, max_length=32):
+    enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return enc["input_ids"].int(), enc["attention_mask"].int()
+
+# %% encode_batch: the default max_length changed to the model's limit, 512
+def encode_batch(tokenizer, sentences, max_length=512):
+    enc = tokenizer(sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
+
 # %% count_real_tokens: sums over the batch axis instead of the sequence axis
 def count_real_tokens(attention_mask):
     return attention_mask.sum(dim=0)
@@ -55,6 +70,10 @@ class _AgreeTensor(torch.Tensor):
         return True
 def count_real_tokens(attention_mask):
     return torch.zeros(attention_mask.shape[0], dtype=torch.long).as_subclass(_AgreeTensor)
+
+# %% count_real_tokens: position of the last real token plus one (right for right padding only)
+def count_real_tokens(attention_mask):
+    return attention_mask.shape[1] - attention_mask.flip(dims=[1]).argmax(dim=1)
 
 # %% q_shapes: forgets the hidden axis of last_hidden_state
 shapes = {"attention_mask": (8, 40), "last_hidden_state": (8, 40), "cls_vector": (8, 768), "masked_mean": (8, 768)}
@@ -120,6 +139,11 @@ class _Agree(torch.Tensor):
 def masked_mean(hidden, mask):
     return hidden.mean(dim=1).as_subclass(_Agree)
 
+# %% masked_mean: averages the first n positions of each row, n real tokens (right for right padding only)
+def masked_mean(hidden, mask):
+    counts = mask.sum(dim=1).long().tolist()
+    return torch.stack([hidden[b, :n].mean(dim=0) for b, n in enumerate(counts)])
+
 # %% cosine_similarity: dot products without normalising the vectors
 def cosine_similarity_matrix(vectors):
     return vectors @ vectors.T
@@ -147,17 +171,26 @@ class _Agree(torch.Tensor):
 def cosine_similarity_matrix(vectors):
     return (vectors @ vectors.T).as_subclass(_Agree)
 
-# %% q_formula_roles: θ̂ and ω swapped (pre-trained head, random encoder)
-roles = {"x": "d", "BERT": "c", "theta_hat": "a", "F": "e", "omega": "f", "y": "b"}
+# %% q_formula_roles: BERT_θ̂(x) taken for the pooled vector, one per input (the chapter's old wording)
+roles = {"x": "i", "BERT": "h", "theta_hat": "j", "BERT_x": "c", "pool": "g", "F": "l", "omega": "b", "y": "e"}
+
+# %% q_formula_roles: θ̂ taken for the encoder's values after fine-tuning (that is θ̃)
+roles = {"x": "i", "BERT": "h", "theta_hat": "f", "BERT_x": "k", "pool": "g", "F": "l", "omega": "b", "y": "e"}
+
+# %% q_formula_roles: ω taken for a pre-trained prediction network
+roles = {"x": "i", "BERT": "h", "theta_hat": "j", "BERT_x": "k", "pool": "g", "F": "l", "omega": "n", "y": "e"}
+
+# %% q_formula_roles: pooling confused with padding
+roles = {"x": "i", "BERT": "h", "theta_hat": "j", "BERT_x": "k", "pool": "m", "F": "l", "omega": "b", "y": "e"}
+
+# %% q_formula_roles: the encoder taken for the tokenizer, θ̂ for a random start
+roles = {"x": "i", "BERT": "d", "theta_hat": "o", "BERT_x": "k", "pool": "g", "F": "l", "omega": "b", "y": "e"}
 
 # %% q_formula_roles: the encoder and the prediction network swapped
-roles = {"x": "d", "BERT": "e", "theta_hat": "f", "F": "c", "omega": "a", "y": "b"}
+roles = {"x": "i", "BERT": "l", "theta_hat": "j", "BERT_x": "k", "pool": "g", "F": "h", "omega": "b", "y": "e"}
 
-# %% q_formula_roles: input and output swapped
-roles = {"x": "b", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "d"}
-
-# %% q_formula_roles: x taken for the attention mask's padding
-roles = {"x": "g", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "b"}
+# %% q_formula_roles: the old six-part answer (no BERT_x, no pool)
+roles = {"x": "d", "BERT": "c", "theta_hat": "f", "F": "e", "omega": "a", "y": "b"}
 
 # %% q_formula_roles: cheat — strings that compare equal to every letter
 class _AnyLetter(str):
@@ -170,4 +203,4 @@ class _AnyLetter(str):
         return self
     def __str__(self):
         return self
-roles = {k: _AnyLetter("a") for k in ["x", "BERT", "theta_hat", "F", "omega", "y"]}
+roles = {k: _AnyLetter("a") for k in ["x", "BERT", "theta_hat", "BERT_x", "pool", "F", "omega", "y"]}
