@@ -118,9 +118,9 @@ def saved_errors(nb: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
-def classify_in_widget(page, review: str, screenshot: Path) -> list[tuple[str, float]]:
+def classify_in_widget(page, review: str, screenshot: Path) -> tuple[str, list[tuple[str, float]]]:
     """Type ``review`` into chapter 4's inference widget, press Classify, wait for a new result;
-    return the rows it shows (label, probability), most probable first."""
+    return the label it names and the rows it shows (label, probability), most probable first."""
     demo = page.locator(".widget-vbox", has=page.get_by_role("button", name="Classify")).last
     result = demo.locator(".widget-html-content")
     before = result.inner_text()
@@ -129,7 +129,8 @@ def classify_in_widget(page, review: str, screenshot: Path) -> list[tuple[str, f
     page.wait_for_function("([el, before]) => el.innerText !== before && /p = /.test(el.innerText)",
                            arg=[result.element_handle(), before], timeout=60_000)
     demo.screenshot(path=screenshot)
-    return [(label, float(p)) for label, p in result.element_handle().evaluate(_RESULT_ROWS_JS)]
+    rows = [(label, float(p)) for label, p in result.element_handle().evaluate(_RESULT_ROWS_JS)]
+    return result.locator("b").first.inner_text(), rows
 
 
 def test_run_all_in_jupyterlab(page, lab, chapter: str, screenshots: Path) -> None:
@@ -151,13 +152,12 @@ def test_run_all_in_jupyterlab(page, lab, chapter: str, screenshots: Path) -> No
 
     if chapter.startswith("ch04"):
         start = time.perf_counter()
-        rows = classify_in_widget(page, REVIEW, screenshots / "ch04_widget.png")
+        header, rows = classify_in_widget(page, REVIEW, screenshots / "ch04_widget.png")
         timings["widget: Classify"] = time.perf_counter() - start
         labels = [label for label, _ in rows]
         probs = [p for _, p in rows]
         assert len(rows) >= 2, f"the widget shows {rows}, not one probability per class"
         assert abs(sum(probs) - 1) < 0.01 and probs == sorted(probs, reverse=True), f"not probabilities: {rows}"
-        header = page.locator(".widget-html-content b").last.inner_text()
         assert header == labels[0], f"the widget names {header!r} but ranks {labels[0]!r} first"
         print(f"\nwidget: {REVIEW!r} -> {rows}")
 
