@@ -108,7 +108,7 @@ def _encode_float(x: float):
 def _npy(array) -> str:
     import numpy as np
 
-    array = np.ascontiguousarray(array)
+    array = np.array(array, order="C", copy=True)  # not ascontiguousarray: it makes a 0-d array 1-d
     if array.dtype.kind not in _ARRAY_KINDS:
         raise TypeError(f"arrays of {array.dtype} cannot be sent; use numbers")
     buf = io.BytesIO()

@@ -28,6 +28,10 @@ def test_plain_values_round_trip():
     t = roundtrip(torch.arange(6, dtype=torch.float32).reshape(2, 3))
     assert isinstance(t, torch.Tensor) and t.shape == (2, 3) and t.dtype == torch.float32 and t[1, 2] == 5
     assert roundtrip(torch.ones(2, dtype=torch.bfloat16)).dtype == torch.bfloat16
+    scalar = roundtrip(torch.tensor(0.5))
+    assert scalar.dim() == 0 and scalar.item() == 0.5, "a 0-d tensor (a loss) stays 0-d"
+    assert roundtrip(np.float32(2.5)) == 2.5 and roundtrip(np.array(3)).shape == ()
+    assert roundtrip(torch.ones(0, 3)).shape == (0, 3) and roundtrip(torch.ones(4, 3).t()).shape == (3, 4)
     a = roundtrip(np.array([1, 2], dtype=np.int64))
     assert isinstance(a, np.ndarray) and a.tolist() == [1, 2]
     assert roundtrip(torch.Size([4, 5])) == [4, 5] and roundtrip((1, 2)) == [1, 2]
