@@ -34,6 +34,18 @@ def training_step(model, batch, optimizer, loss_fn):
     optimizer.step()
     return loss.item()
 
+# %% compute_loss: a wrong value in a tensor subclass whose comparisons always agree
+class Agree(torch.Tensor):
+    def __eq__(self, other): return torch.ones((), dtype=torch.bool)
+    def __lt__(self, other): return torch.ones((), dtype=torch.bool)
+    def __abs__(self): return torch.zeros(()).as_subclass(Agree)
+    def __sub__(self, other): return torch.zeros(()).as_subclass(Agree)
+    __hash__ = torch.Tensor.__hash__
+
+def compute_loss(logits, labels):
+    """Mean cross-entropy of a batch of tuning samples."""
+    return (logits.sum() * 0).as_subclass(Agree)
+
 # %% training_step: forgets model.train(), so a model left in eval mode trains without dropout
 def training_step(model, batch, optimizer, loss_fn):
     """One optimisation step on one batch; returns the batch's loss as a Python float."""
@@ -88,6 +100,24 @@ def training_step(model, batch, optimizer, loss_fn):
     optimizer.step()
     return loss.item()
 
+# %% training_step: steps correctly but returns a float subclass that equals everything instead of the loss
+class Agree(float):
+    __eq__ = lambda self, other: True
+    __lt__ = lambda self, other: True
+    __le__ = lambda self, other: True
+    __sub__ = lambda self, other: Agree(0.0)
+    __rsub__ = lambda self, other: Agree(0.0)
+    __abs__ = lambda self: Agree(0.0)
+    __hash__ = float.__hash__
+
+def training_step(model, batch, optimizer, loss_fn):
+    """One optimisation step on one batch; returns the batch's loss as a Python float."""
+    model.train()
+    optimizer.zero_grad()
+    loss_fn(model(batch["input_ids"], batch["attention_mask"]), batch["labels"]).backward()
+    optimizer.step()
+    return Agree(0.0)
+
 # %% make_optimizer: hands only ω to the optimizer, even when θ should be trained too
 def make_optimizer(model, lr, head_lr, train_encoder=True):
     """AdamW over the parameters to tune."""
@@ -119,6 +149,19 @@ def make_optimizer(model, lr, head_lr, train_encoder=True):
     return torch.optim.AdamW([
         {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": lr},
         {"params": [p for p in model.head.parameters() if p.requires_grad], "lr": head_lr}])
+
+# %% make_optimizer: learning rates that compare equal to everything
+class Agree(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+
+def make_optimizer(model, lr, head_lr, train_encoder=True):
+    """AdamW over the parameters to tune."""
+    groups = [{"params": list(model.head.parameters()), "lr": Agree(1.0)}]
+    if train_encoder:
+        groups.insert(0, {"params": list(model.encoder.parameters()), "lr": Agree(1.0)})
+    return torch.optim.AdamW(groups)
 
 # %% relative_change: forgets to divide by the norm (an absolute change)
 def relative_change(before, after):
@@ -153,6 +196,20 @@ def relative_change(before, after):
     size = sum((b ** 2).sum() for b in before.values())
     return float(distance / size)
 
+# %% relative_change: a float subclass that equals everything
+class Agree(float):
+    __eq__ = lambda self, other: True
+    __lt__ = lambda self, other: True
+    __le__ = lambda self, other: True
+    __sub__ = lambda self, other: Agree(0.0)
+    __rsub__ = lambda self, other: Agree(0.0)
+    __abs__ = lambda self: Agree(0.0)
+    __hash__ = float.__hash__
+
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
+    return Agree(1.0)
+
 # %% q_parameter_state: two statements flipped (thinks θ moves as far as ω, and that the runs must agree)
 state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True}
 
@@ -164,3 +221,10 @@ state_answers = {"a": True, "b": True, "c": True, "d": True, "e": False, "f": Fa
 
 # %% q_parameter_state: answers given as strings instead of booleans
 state_answers = {"a": "True", "b": "True", "c": "False", "d": "True", "e": "False", "f": "True"}
+
+# %% q_parameter_state: answers that compare equal to everything (an int subclass)
+class Agree(int):
+    __eq__ = lambda self, other: True
+    __hash__ = int.__hash__
+
+state_answers = {letter: Agree(1) for letter in "abcdef"}
