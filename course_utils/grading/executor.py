@@ -32,7 +32,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from ..probe import connect_once
 from .sandbox import Sandbox, check
@@ -167,6 +167,10 @@ class TwoKernelExecute(Execute):
     read_write = Unicode("", help="extra writable folders for the student's kernel, separated by os.pathsep").tag(config=True)
     kernel_env = Unicode("{}", help="JSON: environment variables set inside the student's sandbox").tag(config=True)
 
+    # nbgrader fails a cell whose output is not in within iopub_timeout of its reply (4 s by default):
+    # on a busy grading machine with two kernels a submission, that would zero an honest student
+    iopub_timeout = Integer(60, help="seconds to wait for a cell's output after its reply").tag(config=True)
+
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
@@ -252,11 +256,10 @@ class TwoKernelExecute(Execute):
         kc.start_channels()
         self._sync(kc.wait_for_ready(timeout=self.startup_timeout))
         kc.allow_stdin = False
-        connect = type(self.nb.cells[0])(cell_type="code", source="import course_utils.probe as _p; _p.connect()",
-                                         metadata={}, outputs=[])
-        self._run_aside(connect, 0, (km, kc))
-        if any(o.get("output_type") == "error" for o in connect.outputs):
-            raise RuntimeError("the checker kernel could not reach the student's kernel")
+        reply = self._sync(kc.execute_interactive("import course_utils.probe as _p; _p.connect()", store_history=False,
+                                                  timeout=self.startup_timeout, output_hook=lambda msg: None))
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the checker kernel could not reach the student's kernel: {reply['content'].get('evalue')}")
         return km, kc
 
     def _stop(self, kernel) -> None:
