@@ -2,6 +2,34 @@
 # Each section replaces the whole source of the solution cell named by its grade_id;
 # every one of them must make at least one graded test cell fail.
 
+# %% parameter_count: a dict of ints that compare equal to everything (nothing counted)
+class Anything(int):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = int.__hash__
+
+
+def bert_parameter_count(config, pooler=False):
+    return {k: Anything(0) for k in ("embeddings", "layer", "pooler", "total")}
+
+# %% parameter_count: counts floats (parameters are whole numbers: the spec asks for Python ints)
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d + 2 * d
+    layer = 4 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d if pooler else 0
+    return {k: float(v) for k, v in {"embeddings": embeddings, "layer": layer, "pooler": pool,
+                                     "total": embeddings + config.num_hidden_layers * layer + pool}.items()}
+
+# %% parameter_count: the total leaves out the pooler even when pooler=True (the parts are right)
+def bert_parameter_count(config, pooler=False):
+    d, inter = config.hidden_size, config.intermediate_size
+    embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size) * d + 2 * d
+    layer = 4 * (d * d + d) + 2 * d + (d * inter + inter) + (inter * d + d) + 2 * d
+    pool = d * d + d if pooler else 0
+    return {"embeddings": embeddings, "layer": layer, "pooler": pool,
+            "total": embeddings + config.num_hidden_layers * layer}
+
 # %% parameter_count: forgets the position and token-type embeddings (counts only the word table)
 def bert_parameter_count(config, pooler=False):
     d, inter = config.hidden_size, config.intermediate_size
@@ -48,6 +76,21 @@ def bert_parameter_count(config, pooler=False):
     return {"embeddings": embeddings, "layer": layer, "pooler": pool,
             "total": embeddings + config.num_hidden_layers * layer + pool}
 
+# %% flops: returns numbers that compare equal to everything (and nothing computed)
+class Anything(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+    __truediv__ = lambda self, other: Anything(4.0)
+
+
+def training_flops(n_params, n_tokens):
+    return Anything(0.0)
+
+
+def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+    return Anything(0.0)
+
 # %% flops: counts the forward pass only (2·N·T) and forgets attention's backward pass too
 def training_flops(n_params, n_tokens):
     return 2 * n_params * n_tokens
@@ -87,6 +130,31 @@ def training_flops(n_params, n_tokens):
 
 def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
     return 12 * n_layers * hidden_size * seq_len ** 2 * n_sequences
+
+# %% memory: a total that compares equal to everything, and the rest computed
+class Anything(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+
+
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = bytes_per_value * n_params
+    gradients = bytes_per_value * n_trainable
+    adam = 2 * bytes_per_value * n_trainable
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = bytes_per_value * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations, "total": Anything(0)}
+
+# %% memory: fp32 hard-coded (ignores bytes_per_value)
+def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
+    weights = 4 * n_params
+    gradients = 4 * n_trainable
+    adam = 8 * n_trainable
+    d, inter, heads = config.hidden_size, config.intermediate_size, config.num_attention_heads
+    activations = 4 * config.num_hidden_layers * batch_size * seq_len * (10 * d + 2 * inter + 3 * heads * seq_len)
+    return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
+            "total": weights + gradients + adam + activations}
 
 # %% memory: counts the Adam states once (one moment instead of two)
 def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, bytes_per_value=4):
@@ -138,17 +206,41 @@ def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, by
     return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
             "total": weights + gradients + adam}
 
-# %% diagnosis: swaps the misaligned labels (run_1) and the frozen model (run_6): both have a flat loss
-diagnosis = {"run_1": "C", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "D"}
+# %% diagnosis: swaps the frozen run (run_4, Δθ exactly 0) and the tiny learning rate (run_1, Δθ small): both have a flat loss
+diagnosis = {"run_1": "C", "run_2": "F", "run_3": "A", "run_4": "H", "run_5": "E", "run_6": "B", "run_7": "D"}
 
-# %% diagnosis: reads the wandering loss of run_4 as a learning rate that is too high
-diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "A", "run_5": "F", "run_6": "C"}
+# %% diagnosis: reads the climbing gradient norm of run_6 as a learning rate that is too high
+diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "A", "run_7": "D"}
 
-# %% diagnosis: takes the padding run (good training loss, poor predictions) for over-fitting, and the tiny set for padding
-diagnosis = {"run_1": "D", "run_2": "A", "run_3": "F", "run_4": "B", "run_5": "E", "run_6": "C"}
+# %% diagnosis: takes the padding run (good training loss, poor own predictions) for over-fitting, and the tiny set for padding
+diagnosis = {"run_1": "H", "run_2": "E", "run_3": "A", "run_4": "C", "run_5": "F", "run_6": "B", "run_7": "D"}
 
-# %% diagnosis: blames the frozen run on a learning rate that is too low
-diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "H"}
+# %% diagnosis: blames the misaligned labels (parameters move, loss flat) on a frozen model
+diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "C"}
+
+# %% diagnosis: answers as if each cause could be used once only, the last by elimination (G for the tiny learning rate)
+diagnosis = {"run_1": "G", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "D"}
+
+# %% diagnosis: the old six-run answer (run_7 missing)
+diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "C"}
+
+# %% diagnosis: letters that compare equal to every letter
+class Anything(str):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = str.__hash__
+
+
+diagnosis = {f"run_{i}": Anything("Z") for i in range(1, 8)}
+
+# %% diagnosis: a dict that compares equal to every dict and claims every key
+class Everything(dict):
+    __eq__ = lambda self, other: True
+    __contains__ = lambda self, key: True
+    __getitem__ = lambda self, key: "A"
+
+
+diagnosis = Everything()
 
 # %% train_steps: still forgets optimizer.zero_grad(), so gradients pile up
 def train_steps(model, batches, lr, epochs=1):
@@ -217,4 +309,69 @@ def train_steps(model, batches, lr, epochs=1):
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
+    return losses
+
+# %% train_steps: calls model.train() only after the updates (dropout off while training, the model ends in train mode)
+def train_steps(model, batches, lr, epochs=1):
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    model.train()
+    return losses
+
+# %% train_steps: the default is two epochs, not one
+def train_steps(model, batches, lr, epochs=2):
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+# %% train_steps: returns losses that compare equal to everything, and the model is trained
+class Anything(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+    __lt__ = lambda self, other: True
+
+
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            losses.append(Anything(99.0))
+    return losses
+
+# %% train_steps: trains and then returns the loss after each update (computed on the updated model)
+def train_steps(model, batches, lr, epochs=1):
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(epochs):
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                after = F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
+            losses.append(after.item())
     return losses
