@@ -119,49 +119,210 @@ def training_step(model, batch, optimizer, loss_fn):
     return Agree(0.0)
 
 # %% make_optimizer: hands only ω to the optimizer, even when θ should be trained too
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    return torch.optim.AdamW(model.head.parameters(), lr=head_lr)
+    parts = []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
 
 # %% make_optimizer: hands all parameters to the optimizer, even when the encoder is frozen
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    return torch.optim.AdamW([{"params": list(model.encoder.parameters()), "lr": lr},
-                              {"params": list(model.head.parameters()), "lr": head_lr}])
+    parts = [(model.encoder, lr)]
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
 
 # %% make_optimizer: swaps the two learning rates (large steps for θ, small ones for ω)
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    groups = [{"params": list(model.head.parameters()), "lr": lr}]
-    if train_encoder:
-        groups.insert(0, {"params": list(model.encoder.parameters()), "lr": head_lr})
-    return torch.optim.AdamW(groups)
+    parts = [(model.encoder, head_lr)] if train_encoder else []
+    parts.append((model.head, lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
 
 # %% make_optimizer: one learning rate for everything it trains
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    params = list(model.parameters()) if train_encoder else list(model.head.parameters())
-    return torch.optim.AdamW(params, lr=lr)
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
 
 # %% make_optimizer: keeps only the parameters with requires_grad, ignoring train_encoder
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    return torch.optim.AdamW([
-        {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": lr},
-        {"params": [p for p in model.head.parameters() if p.requires_grad], "lr": head_lr}])
+    groups = []
+    for module, part_lr in ((model.encoder, lr), (model.head, head_lr)):
+        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr,
+                    "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups)
 
-# %% make_optimizer: learning rates that compare equal to everything
+# %% make_optimizer: RoBERTa's betas (0.9, 0.98) instead of BERT's (0.9, 0.999)
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.98), eps=1e-8)
+
+# %% make_optimizer: the original BERT code's eps 1e-6 instead of the specified 1e-8
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-6)
+
+# %% make_optimizer: two groups at AdamW's default weight decay: biases and LayerNorm are decayed too
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    groups = [{"params": list(model.head.parameters()), "lr": head_lr}]
+    if train_encoder:
+        groups.insert(0, {"params": list(model.encoder.parameters()), "lr": lr})
+    return torch.optim.AdamW(groups)
+
+# %% make_optimizer: exempts the biases but decays the LayerNorm parameters
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: exempts LayerNorm but decays the biases
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: hard-codes weight decay 0.01, ignoring the weight_decay argument
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": 0.01},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: no weight decay at all
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": 0.0},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: decays the exempt parameters and exempts the others (the two lists swapped)
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not (not ("bias" in n or "LayerNorm" in n))], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: torch.optim.Adam, whose weight_decay is an L2 term in the gradient, not AdamW
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.Adam(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: freezes the encoder itself when train_encoder is False (changes requires_grad)
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    if not train_encoder:
+        model.freeze_encoder()
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
+
+# %% make_optimizer: amsgrad switched on
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
+    """AdamW over the parameters to tune."""
+    parts = [(model.encoder, lr)] if train_encoder else []
+    parts.append((model.head, head_lr))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8, amsgrad=True)
+
+# %% make_optimizer: wrong learning rates (1.0) that compare equal to everything
 class Agree(float):
     __eq__ = lambda self, other: True
     __ne__ = lambda self, other: False
     __hash__ = float.__hash__
 
-def make_optimizer(model, lr, head_lr, train_encoder=True):
+def make_optimizer(model, lr, head_lr, train_encoder=True, weight_decay=0.01):
     """AdamW over the parameters to tune."""
-    groups = [{"params": list(model.head.parameters()), "lr": Agree(1.0)}]
-    if train_encoder:
-        groups.insert(0, {"params": list(model.encoder.parameters()), "lr": Agree(1.0)})
-    return torch.optim.AdamW(groups)
+    parts = [(model.encoder, Agree(1.0))] if train_encoder else []
+    parts.append((model.head, Agree(1.0)))
+    groups = []
+    for module, part_lr in parts:
+        named = list(module.named_parameters())
+        groups += [{"params": [p for n, p in named if not ("bias" in n or "LayerNorm" in n)], "lr": part_lr, "weight_decay": weight_decay},
+                   {"params": [p for n, p in named if "bias" in n or "LayerNorm" in n], "lr": part_lr, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.999), eps=1e-8)
 
 # %% relative_change: forgets to divide by the norm (an absolute change)
 def relative_change(before, after):
@@ -211,20 +372,32 @@ def relative_change(before, after):
     return Agree(1.0)
 
 # %% q_parameter_state: two statements flipped (thinks θ moves as far as ω, and that the runs must agree)
-state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True}
+state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True, "g": False, "h": False}
 
 # %% q_parameter_state: thinks full fine-tuning leaves θ alone and freezing still moves it
-state_answers = {"a": False, "b": True, "c": False, "d": False, "e": False, "f": True}
+state_answers = {"a": False, "b": True, "c": False, "d": False, "e": False, "f": True, "g": False, "h": False}
 
-# %% q_parameter_state: thinks ω is pre-trained too and inference uses the pre-trained θ̂
-state_answers = {"a": True, "b": True, "c": True, "d": True, "e": False, "f": False}
+# %% q_parameter_state: thinks weight decay pulls towards θ̂ and that a larger batch shrinks the gradient
+state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True, "g": True, "h": True}
+
+# %% q_parameter_state: thinks the seed of ω₀ does not matter after training (one statement wrong)
+state_answers = {"a": True, "b": True, "c": True, "d": True, "e": False, "f": True, "g": False, "h": False}
+
+# %% q_parameter_state: guesses True everywhere (4 right, 4 wrong: the penalty cancels the guesses)
+state_answers = {letter: True for letter in "abcdefgh"}
+
+# %% q_parameter_state: answers only the two easiest and leaves the rest None
+state_answers = {"a": True, "b": None, "c": None, "d": True, "e": None, "f": None, "g": None, "h": None}
 
 # %% q_parameter_state: answers given as strings instead of booleans
-state_answers = {"a": "True", "b": "True", "c": "False", "d": "True", "e": "False", "f": "True"}
+state_answers = {"a": "True", "b": "True", "c": "False", "d": "True", "e": "False", "f": "True", "g": "False", "h": "False"}
+
+# %% q_parameter_state: the old six keys only
+state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True}
 
 # %% q_parameter_state: answers that compare equal to everything (an int subclass)
 class Agree(int):
     __eq__ = lambda self, other: True
     __hash__ = int.__hash__
 
-state_answers = {letter: Agree(1) for letter in "abcdef"}
+state_answers = {letter: Agree(1) for letter in "abcdefgh"}
