@@ -41,6 +41,7 @@ MAX_REPLY_BYTES = 64 * 2**20      # a reply larger than this fails the test
 MAX_ARRAY_ITEMS = 16 * 2**20      # elements in one array
 MAX_DEPTH = 32                    # nesting of lists and dicts
 TIMEOUT_S = float(os.environ.get("COURSE_PROBE_TIMEOUT", "60"))
+UNRESPONSIVE = "did not stop when interrupted"  # the grader reads this in a test's error
 _ARRAY_KINDS = set("biufc")       # numpy dtype kinds accepted: bool, ints, floats, complex
 
 
@@ -318,7 +319,8 @@ class _Remote:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.dead = not self._interrupt(msg_id)
-                raise ProbeTimeout(f"the student's code did not finish within {timeout:.0f} s")
+                raise ProbeTimeout(f"the student's code did not finish within {timeout:.0f} s"
+                                   + (f" and {UNRESPONSIVE}" if self.dead else ""))
             try:
                 msg = self.client.get_iopub_msg(timeout=left)
             except queue.Empty:

@@ -19,18 +19,16 @@ Hostile or broken submissions:
   are carried into a fresh copy of the released notebook, which is graded instead;
 * a crash (``os._exit``, a killed kernel) or a hang past the wall clock -> the cell that stopped
   the run (for a test cell: the solution cell it tests) is replaced by an error, and the rest regraded;
-* the kernel runs a guard (``_kernel_guard``, an IPython start-up file) before any cell: an audit
-  hook refuses writes outside the submission's own folder and starting programs, and before every
-  statement of every cell the checking functions (``torch.allclose``, ``numpy.testing.*``,
-  builtins, ``course_utils``, ...) are compared with, and put back to, the originals; a submission
-  that replaced one scores zero.
+* the student's kernel runs in an OS sandbox (``sandbox``: bubblewrap by default), and the graded
+  tests run in a second, trusted kernel that reaches the student's code only through
+  ``course_utils.probe`` (``executor``: nbgrader's execute step in two kernels).
 
 Everything unusual is written to ``problems.csv`` with the reason and what was done about it.
 Modules, one a concern: ``course`` (the course folder, its chapters, private nbgrader courses),
-``release``, ``submissions`` (finding, unpacking, repairing), ``guard`` (inside the kernel),
-``worker`` (the grading process and its limits), ``outcome`` (how a run ended), ``runner`` (the
-class), ``gradebook``, ``reports``, ``cli``. Only the standard library is imported at module level
-in all of them: ``course`` starts fast, and the guard's source is copied into the kernel.
+``release``, ``submissions`` (finding, unpacking, repairing), ``sandbox``, ``executor`` (loaded
+only by nbgrader's processes), ``worker`` (the grading process and its limits), ``outcome`` (how a
+run ended), ``feedback``, ``runner`` (the class), ``gradebook``, ``reports``, ``cli``. Only the
+standard library is imported at module level in the modules ``course`` loads, so it starts fast.
 """
 
 from __future__ import annotations
@@ -56,7 +54,6 @@ from .course import (
 )
 from .feedback import hide_hidden_tests
 from .gradebook import Result, class_gradebook, copy_feedback, load_results, merge_into_gradebook, save_result
-from .guard import GuardReport, _kernel_guard, guard_problems, guard_spec, must_zero, read_guard_report, write_startup
 from .outcome import (
     STOPPED,
     autograded_path,
@@ -102,16 +99,16 @@ from .worker import (
 
 __all__ = [
     "ATTEMPTS", "COMMANDS", "END_MARK", "FILE_MB", "IGNORED", "INBOX", "MASTER", "MEMORY_MB", "STOPPED",
-    "STUDENT_ID", "TIMEOUT_S", "GuardReport", "Limits", "Master", "Problem", "Result", "Structure", "Submission",
-    "_flags", "_kernel_env", "_kernel_guard", "add_commands", "autograded_path", "available_cpus",
+    "STUDENT_ID", "TIMEOUT_S", "Limits", "Master", "Problem", "Result", "Structure", "Submission",
+    "_flags", "_kernel_env", "add_commands", "autograded_path", "available_cpus",
     "build_font_cache", "cell_label", "cell_statistics", "chapters_in", "class_gradebook", "comparable",
     "copy_feedback", "course_id", "course_root", "culprit", "discover_chapters", "file_digests", "fill_release",
     "find_submissions", "folder_differences", "generate", "grade", "grade_command", "grade_id", "grade_submission",
-    "guard_problems", "guard_spec", "hide_hidden_tests", "how_it_ended", "inspect_structure", "kill_tree",
-    "limit_resources", "load_config", "load_results", "merge_into_gradebook", "must_zero", "nbgrader_api",
+    "hide_hidden_tests", "how_it_ended", "inspect_structure", "kill_tree",
+    "limit_resources", "load_config", "load_results", "merge_into_gradebook", "nbgrader_api",
     "neutralise", "notebook_differences", "output_problems", "parse_notebook", "prepare_master", "prepare_notebook",
-    "python_bin_dir", "read_guard_report", "read_notebook", "rebuild", "release", "release_command",
+    "python_bin_dir", "read_notebook", "rebuild", "release", "release_command",
     "resolve_chapters", "run_class", "run_worker", "save_result", "setup_workspace", "structure_problems", "unpack",
     "unresponsive_cell", "with_python_on_path", "worker", "write_config", "write_course", "write_report",
-    "write_startup", "write_tables",
+    "write_tables",
 ]

@@ -31,10 +31,11 @@ from pathlib import Path
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from ..probe import connect_once
+from ..probe import UNRESPONSIVE, connect_once
 from .sandbox import Sandbox, check
 
 SETUP_PREFIX = "shared_"
@@ -205,6 +206,7 @@ class TwoKernelExecute(Execute):
                         cell.source = plan["test"][gid]
                         self._run(cell, index, checker)
                         stderr_to_stdout(cell)
+                        self._check_student(student, cell)
                         continue
                     if two and gid in plan["setup"]:
                         cell.source = plan["setup"][gid]
@@ -222,6 +224,16 @@ class TwoKernelExecute(Execute):
                 shutil.rmtree(temporary, ignore_errors=True)
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _check_student(self, student, cell) -> None:
+        """After a test: a student kernel that died, or that ignored the interrupt of a probe that
+        ran too long, stops the run here, so the grader blames the answer this test reached (not
+        the next cell) and regrades without it, as for a cell of the student's own."""
+        if not self._sync(student[0].is_alive()):
+            raise DeadKernelError("Kernel died: the student's kernel, during a test's probe")
+        for output in cell.get("outputs", []):
+            if output.get("ename") == "ProbeTimeout" and UNRESPONSIVE in output.get("evalue", ""):
+                raise CellTimeoutError("the student's kernel did not stop when a test's probe was interrupted")
 
     def _plan(self) -> dict:
         if self.roles_file:

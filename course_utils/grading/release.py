@@ -79,6 +79,19 @@ def release(root: Path, chapters: list[str] | None = None, check: bool = False) 
         return stale
 
 
+def one_kernel_chapters(root: Path, chapters: list[str]) -> list[str]:
+    """Chapters with graded tests but no shared set-up cell: the grader would run their tests in the
+    student's kernel, where a submission can change how they run."""
+    from .executor import roles  # nbgrader's machinery: loaded only here
+
+    found = []
+    for ch in chapters:
+        plan = roles(read_notebook(root / "solutions" / ch / f"{ch}.ipynb"))
+        if plan["test"] and not plan["setup"]:
+            found.append(ch)
+    return found
+
+
 def resolve_chapters(names: list[str] | None, known: list[str]) -> tuple[list[str], list[str]]:
     """Chapter names as typed (``ch03`` for ``ch03_fine_tuning_objective``: a full name or a prefix of
     exactly one chapter) -> (chapters, the names that match none or several)."""
@@ -109,7 +122,11 @@ def release_command(args) -> int:
     urls = colab.problems(root, chapters)  # set-up cells and README links vs pyproject.toml's Repository
     if urls:
         print("the repository URL disagrees with [project.urls] Repository in pyproject.toml:\n  " + "\n  ".join(urls))
-    if stale or urls:
+    unshared = one_kernel_chapters(root, chapters)
+    if unshared:
+        print("chapters whose tests would run in the student's own kernel (no read-only `shared_` set-up cell; "
+              "see docs/AUTHORING.md, 'Tests in two kernels'):\n  " + "\n  ".join(unshared))
+    if stale or urls or unshared:
         print(f"\nrun `{' '.join(['course release', *stale])}` and commit solutions/, notebooks/ and README.md",
               file=sys.stderr)
         return 1

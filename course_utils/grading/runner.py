@@ -4,7 +4,6 @@ hang, submissions graded in parallel, results merged one at a time."""
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sys
 import time
@@ -15,7 +14,6 @@ from pathlib import Path
 
 from .course import course_id, course_root, discover_chapters, generate, load_config, read_notebook, write_course
 from .gradebook import Result, class_gradebook, copy_feedback, load_results, merge_into_gradebook, save_result
-from .guard import guard_problems, guard_spec, read_guard_report, write_startup
 from .outcome import STOPPED, autograded_path, cell_label, how_it_ended, neutralise, output_problems
 from .reports import write_tables
 from .submissions import INBOX, MASTER, Problem, Submission, find_submissions, prepare_notebook, unpack
@@ -57,8 +55,8 @@ def prepare_master(root: Path, folder: Path, chapters: list[str], cell_timeout: 
 
 
 def setup_workspace(ws: Path, master: Master, ch: str, student: str, nb) -> None:
-    """The private course of one submission: config, source, a copy of the template gradebook,
-    the submitted notebook, and the guard's spec and start-up file."""
+    """The private course of one submission: config, source, a copy of the template gradebook and
+    the submitted notebook (none of it visible to the student's sandboxed kernel)."""
     import nbformat
 
     if ws.exists():
@@ -72,18 +70,7 @@ def setup_workspace(ws: Path, master: Master, ch: str, student: str, nb) -> None
     submitted = ws / "submitted" / student / ch / f"{ch}.ipynb"
     submitted.parent.mkdir(parents=True)
     nbformat.write(nb, str(submitted))
-    (ws / "guard").mkdir()
-    cwd = ws / "autograded" / student / ch
-    spec = guard_spec(master.sources[ch], master.tests[ch], ws / "guard" / "report.jsonl", [cwd, ws / "tmp"])
-    (ws / "guard" / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-    write_startup(ws / "ipython")
 
-
-
-def two_kernels(ws: Path) -> bool:
-    """Did this chapter run its tests in a checker kernel (its source marks set-up cells)?"""
-    path = ws / "roles.json"
-    return path.exists() and bool(json.loads(path.read_text(encoding="utf-8"))["setup"])
 
 
 def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits, cell_timeout: int) -> Result:
@@ -115,9 +102,6 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
             break
         result.problems.append([f"kernel_{how}", (f"{STOPPED[how]}{where}; {name} was replaced by an error and the "
                                 "notebook regraded: that part scores 0")])
-    if not two_kernels(ws):  # the in-kernel guard runs only where the tests share the student's kernel
-        report = read_guard_report(ws / "guard" / "report.jsonl")
-        result.problems += [list(r) for r in guard_problems(report, outcome is not None)]
     if outcome is not None:
         result.problems += [list(r) for r in output_problems(autograded_path(ws, sub), limits, cell_timeout)]
         result.cells = outcome["scores"]

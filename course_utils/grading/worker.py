@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .course import load_config, nbgrader_api
 from .feedback import feedback_preprocessors
-from .guard import must_zero, read_guard_report
 from .submissions import MASTER
 
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
@@ -73,20 +72,12 @@ def read_scores(db_url: str, cid: str, ch: str, student: str) -> dict[str, list]
         return {g.name: [g.score, g.max_score] for g in nb.grades}
 
 
-def zero_grades(db_url: str, cid: str, ch: str, student: str) -> None:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, cid) as gb:
-        for g in gb.find_submission_notebook(ch, ch, student).grades:
-            g.manual_score = 0
-        gb.db.commit()
-
-
 def configure_execution(config, ws: Path, ch: str) -> bool:
     """nbgrader's execute step becomes :class:`~.executor.TwoKernelExecute`: the student's kernel in
-    the sandbox (``COURSE_SANDBOX``, default bwrap), and, for a chapter whose source marks set-up
-    cells, the tests in a checker kernel. Returns whether the chapter runs in two kernels. A chapter
-    without set-up cells runs in the sandboxed kernel alone, with the in-kernel guard as before."""
+    the sandbox (``COURSE_SANDBOX``, default bwrap) and, for a chapter whose source has ``shared_``
+    set-up cells, the tests in a checker kernel. Returns whether the chapter runs in two kernels (a
+    chapter without shared cells runs its tests in the sandboxed student kernel: `course release
+    --check` names such chapters)."""
     from .course import read_notebook
     from .executor import autograde_preprocessors, roles
 
@@ -106,22 +97,12 @@ def configure_execution(config, ws: Path, ch: str) -> bool:
     if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
         shutil.copytree(os.environ["MPLCONFIGDIR"], fonts, dirs_exist_ok=True)
     options.kernel_env = json.dumps({"MPLCONFIGDIR": str(fonts)})
-    if plan["setup"]:
-        return True
-    spec_path = ws / "guard" / "spec.json"
-    spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    spec["writable"] = [str(scratch), "/tmp"]
-    spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    options.read_write = os.pathsep.join([str(ws / "guard"), str(ws / "ipython")])  # IPython ignores a read-only one
-    options.kernel_env = json.dumps({"IPYTHONDIR": str(ws / "ipython"), "COURSE_GUARD_SPEC": str(spec_path),
-                                     "MPLCONFIGDIR": str(fonts)})
-    return False
+    return bool(plan["setup"])
 
 
 def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: bool = False) -> int:
     """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB [--show-hidden-tests]``:
-    autograde, then (unless the guard saw tampering, which zeroes the grades) feedback, without the
-    hidden tests' source unless asked; writes ``WS/result.json``."""
+    autograde, then feedback, without the hidden tests' source unless asked; writes ``WS/result.json``."""
     limit_resources(memory_mb)
     config = load_config(ws)
     if not show_hidden_tests:
@@ -134,8 +115,6 @@ def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: b
               "error": (outcome.get("error") or "")[-4000:], "two_kernels": two_kernels}
     if outcome["success"]:
         db, cid = config.CourseDirectory.db_url, config.CourseDirectory.course_id
-        if not two_kernels and must_zero(read_guard_report(ws / "guard" / "report.jsonl")):
-            zero_grades(db, cid, ch, student)
         feedback = api.generate_feedback(ch, student, force=True)
         result["feedback"] = bool(feedback["success"])
         result["scores"] = read_scores(db, cid, ch, student)
@@ -145,8 +124,8 @@ def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: b
 
 
 def build_font_cache(folder: Path) -> Path:
-    """matplotlib's font cache, built once per run (it calls ``fc-list``, which the guard would
-    refuse); kernels read it from there."""
+    """matplotlib's font cache, built once per run (it calls ``fc-list``, which the sandbox does not
+    offer); each kernel gets a copy."""
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env={**os.environ, "MPLCONFIGDIR": str(folder)},
                    check=False, capture_output=True, timeout=300)
@@ -155,8 +134,8 @@ def build_font_cache(folder: Path) -> Path:
 
 def _kernel_env(ws: Path, threads: int | None = None, gpu: bool = False) -> dict:
     """The worker's (and so the kernel's) environment: caches and temporary files inside the
-    submission's folder (matplotlib's font cache from the class-wide folder), fast mode, the
-    guard's start-up file, and ``threads`` compute threads for torch and BLAS (unless the
+    submission's folder (matplotlib's font cache from the class-wide folder), fast mode, and
+    ``threads`` compute threads for torch and BLAS (unless the
     environment already sets ``OMP_NUM_THREADS``): kernels graded side by side that each start
     one thread per core oversubscribe the CPU and all run several times slower. GPUs (CUDA, ROCm)
     are hidden unless ``gpu``."""
@@ -166,7 +145,7 @@ def _kernel_env(ws: Path, threads: int | None = None, gpu: bool = False) -> dict
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_GRADEBOOK_URL", "JPY_PARENT_PID")}
     env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(ws.parents[1] / MASTER / "mplconfig"), XDG_CACHE_HOME=str(tmp / "cache"),
                MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", HF_HUB_OFFLINE="1", COURSE_FAST="1",
-               IPYTHONDIR=str(ws / "ipython"), COURSE_GUARD_SPEC=str(ws / "guard" / "spec.json"),
+               IPYTHONDIR=str(ws / "ipython"),
                **{RUN_MARKER: str(ws.resolve())}, HF_DATASETS_CACHE=str(tmp / "cache" / "datasets"), TOKENIZERS_PARALLELISM="false")
     if not gpu:
         env.update(CUDA_VISIBLE_DEVICES="", HIP_VISIBLE_DEVICES="")

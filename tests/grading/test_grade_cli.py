@@ -61,25 +61,31 @@ def _cell(kind: str, source: str, gid: str | None = None, solution=False, grade=
 
 
 def tiny_chapter():
-    """Three exercises: ``double`` (torch.allclose, 1 point), ``mean_of`` (numpy.testing, 2 points,
-    a hidden test), a concept question (1 point)."""
+    """Three exercises: ``double`` (1 point, a hidden test), ``mean_of`` (numpy.testing, 2 points, a
+    hidden test), a concept question (1 point; its test also writes a library-style warning to
+    stderr, which must not cost the point). The tests run in the checker kernel and reach the
+    student's code through ``probe``; ``shared_imports`` runs in both kernels."""
     cells = [
         _cell("markdown", "# A tiny chapter", "intro", locked=True),
-        _cell("code", "import numpy as np\nimport torch", "setup", locked=True),
+        _cell("code", "import numpy as np\nimport torch\nfrom course_utils.probe import probe, probe_raises", "shared_imports",
+              locked=True),
         _cell("code", 'def double(x):\n    """Twice x: a tensor of the same shape."""\n'
               "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "double", solution=True),
-        _cell("code", '"""double: twice each entry."""\nassert torch.allclose(double(torch.tensor([1.0, 2.0])), '
-              'torch.tensor([2.0, 4.0])), "multiply by 2"', "test_double", grade=True, points=1, locked=True),
+        _cell("code", '"""double: twice each entry."""\nassert torch.allclose(probe("double(x)", x=torch.tensor([1.0, 2.0])), '
+              'torch.tensor([2.0, 4.0])), "multiply by 2"\n### BEGIN HIDDEN TESTS\n'
+              "x = torch.randn(3, 2, generator=torch.Generator().manual_seed(7))\n"
+              'assert torch.allclose(probe("double(x)", x=x), 2 * x), "multiply every entry by 2"\n### END HIDDEN TESTS',
+              "test_double", grade=True, points=1, locked=True),
         _cell("markdown", "## Part 2", "part2", locked=True),
         _cell("code", 'def mean_of(values):\n    """The mean of a list of numbers, a float."""\n'
               "    ### BEGIN SOLUTION\n    return float(np.mean(values))\n    ### END SOLUTION", "mean_of", solution=True),
-        _cell("code", '"""mean_of: the mean of a list."""\nnp.testing.assert_allclose(mean_of([1, 2, 3]), 2.0)\n'
-              "### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(mean_of([4.0, 6.0]), 5.0)\n### END HIDDEN TESTS",
+        _cell("code", '"""mean_of: the mean of a list."""\nnp.testing.assert_allclose(probe("mean_of([1, 2, 3])"), 2.0)\n'
+              '### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(probe("mean_of([4.0, 6.0])"), 5.0)\n### END HIDDEN TESTS',
               "test_mean_of", grade=True, points=2, locked=True),
         _cell("code", '# answer = "?"  (a, b or c)\n### BEGIN SOLUTION\nanswer = "b"\n### END SOLUTION', "q_answer",
               solution=True),
-        _cell("code", '"""Question: b."""\nassert answer == "b", "the answer is b"', "test_q_answer", grade=True,
-              points=1, locked=True),
+        _cell("code", '"""Question: b."""\nimport warnings\nwarnings.warn("a library\'s deprecation warning")  # on stderr\n'
+              'assert probe("answer") == "b", "the answer is b"', "test_q_answer", grade=True, points=1, locked=True),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -214,13 +220,175 @@ def writes_outside(rel, src, paths):
     return nb
 
 
+# Issue 11's classes of attack: each does no honest work, so each must score 0 (or what its
+# honest part earns), whatever it manages to do in its own kernel.
+NO_WORK = {"double": "def double(x):\n    return x", "mean_of": "def mean_of(values):\n    return 0.0",
+           "q_answer": 'answer = "a"'}
+
+
+def _no_work(rel, src, first: str):
+    """Every answer wrong, ``first`` (prepended to the first solution cell) doing the attack."""
+    replace = dict(NO_WORK)
+    replace["double"] = first + "\n\n" + replace["double"]
+    return answered(rel, src, replace=replace)
+
+
+def reads_solutions(rel, src, paths):
+    """Class 1: read what students must never see — the instructor's source (repo, private course
+    folder, via /proc/*/cwd), a classmate's submission or workspace — and run the answers found."""
+    places = [str(paths["course"] / "solutions" / TINY / f"{TINY}.ipynb"), str(REPO / "solutions"),
+              str(paths["other_original"]), str(paths["out"] / "work")]
+    attack = f"""import glob, json, os
+found = []
+for place in {places!r} + glob.glob('/proc/*/cwd'):
+    for path in glob.glob(place + '/**/*.ipynb', recursive=True) + ([place] if place.endswith('.ipynb') else []):
+        try:
+            found.append(json.load(open(path)))
+        except Exception:
+            pass
+for nb in found:
+    for cell in nb['cells']:
+        text = ''.join(cell['source'])
+        if 'BEGIN SOLUTION' in text or ('def double' in text and 'NotImplementedError' not in text):
+            exec(text)
+print('notebooks read:', len(found))"""
+    nb = _no_work(rel, src, "")
+    nb.cells.insert(index_of(nb, "test_double") + 1, nbformat.v4.new_code_cell(attack))
+    return nb
+
+
+def writes_gradebooks(rel, src, paths):
+    """Class 2: write through channels an audit hook never sees — sqlite3 on the gradebooks (its own
+    and the class's), torch.save (C++), a socket, fork_exec, a symlink in place of its own file."""
+    gradebooks = [str(paths["out"] / "gradebook.db")] + [str(p) for p in (paths["out"] / "work").glob("*/*/gradebook.db")]
+    attack = f"""import glob, os, socket, sqlite3, torch
+for db in {gradebooks!r} + glob.glob({str(paths["out"])!r} + '/work/*/*/gradebook.db'):
+    try:
+        con = sqlite3.connect(db)
+        con.execute("update grade set manual_score = 99")
+        con.commit()
+    except Exception as e:
+        print('sqlite', e)
+for target in [{str(paths["out"] / "grades.csv")!r}, {str(paths["other_original"])!r}]:
+    try:
+        torch.save({{'x': 1}}, target)
+    except Exception as e:
+        print('torch.save', e)
+try:
+    socket.create_connection(('127.0.0.1', 5432), timeout=2)
+except OSError as e:
+    print('socket', e)
+try:
+    import _posixsubprocess  # noqa
+    os.system('cp /dev/null {paths["out"] / "grades.csv"!s}')
+except Exception as e:
+    print('fork_exec', e)
+try:
+    os.symlink({str(paths["other_original"])!r}, 'ch00_tiny.ipynb')
+except OSError as e:
+    print('symlink', e)"""
+    return _no_work(rel, src, attack)
+
+
+def daemon_rewrites_grades(rel, src, paths):
+    """Class 3: a process that outlives grading (setsid, double fork) and rewrites grades.csv."""
+    grades = str(paths["out"] / "grades.csv")
+    script = f"while true; do echo student_id,chapter,score,max_score > {grades}; sleep 0.5; done  # {DAEMON_MARK}"
+    attack = f"""import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv('/bin/sh', ['sh', '-c', {script!r}])
+    os._exit(0)"""
+    return _no_work(rel, src, attack)
+
+
+def changes_how_tests_run(rel, src, paths):
+    """Class 4: IPython AST and input transformers, a silenced excepthook, a global TorchFunctionMode
+    that makes every comparison true — all in the student's own kernel."""
+    attack = """import ast, sys, torch
+from IPython import get_ipython
+class NoAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.Pass()
+ip = get_ipython()
+ip.ast_transformers.append(NoAsserts())
+ip.input_transformers_post.append(lambda lines: [l.replace('assert ', 'pass  # ') for l in lines])
+sys.excepthook = lambda *a: None
+ip.set_custom_exc((Exception,), lambda *a, **k: None)
+class AllTrue(torch.overrides.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal):
+            return True
+        return func(*args, **(kwargs or {}))
+AllTrue().__enter__()"""
+    return _no_work(rel, src, attack)
+
+
+def equal_to_everything(rel, src, paths):
+    """Class 5: values whose comparisons always agree (str, float and tensor subclasses)."""
+    attack = """import torch
+class Yes(float):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __hash__ = float.__hash__
+class Always(str):
+    def __eq__(self, other): return True
+    __hash__ = str.__hash__
+class AnyTensor(torch.Tensor):
+    def __eq__(self, other): return torch.ones_like(other, dtype=torch.bool)
+def double(x):
+    return torch.zeros_like(x).as_subclass(AnyTensor)
+def mean_of(values):
+    return Yes(-1.0)
+answer = Always('a')"""
+    replace = dict(NO_WORK, double=attack, mean_of="# see above", q_answer="# see above")
+    return answered(rel, src, replace=replace)
+
+
+def reads_the_running_test(rel, src, paths):
+    """Class 6: read the expected value from the running test (frames, linecache, the request)."""
+    attack = """import inspect, linecache, sys, torch
+def double(x):
+    seen = []
+    for frame in inspect.stack():
+        seen += [v for v in frame.frame.f_locals.values() if isinstance(v, torch.Tensor) and v is not x]
+    seen += [line for lines in linecache.cache.values() if len(lines) > 2 for line in lines[2] if 'assert' in line]
+    tensors = [t for t in seen if isinstance(t, torch.Tensor) and t.shape == x.shape]
+    return tensors[0] if tensors else x"""
+    return answered(rel, src, replace=dict(NO_WORK, double=attack))
+
+
+def forges_messages(rel, src, paths):
+    """Forge what the kernel sends: replace the probe's answering function so every probe gets
+    the visible tests' expected values (the hidden tests ask other questions), and publish an
+    ``execute_result`` of 4 (nbgrader's partial-credit format) on the kernel's own channel."""
+    attack = """import json, torch
+import course_utils.probe as p
+from IPython import get_ipython
+from IPython.display import publish_display_data
+def forged(request):
+    code = json.loads(request)['code']
+    value = [2.0, 4.0] if 'double' in code else 2.0 if 'mean_of' in code else 'a'
+    value = torch.tensor(value) if isinstance(value, list) else value
+    publish_display_data({p.PROBE_MIME: json.dumps({'ok': p.encode(value)})})
+p._serve = forged
+kernel = get_ipython().kernel
+kernel.session.send(kernel.iopub_socket, 'execute_result', {'data': {'text/plain': '4'}, 'metadata': {},
+                    'execution_count': 1}, parent=kernel.get_parent('shell'))"""
+    return _no_work(rel, src, attack)
+
+
+DAEMON_MARK = "course-grading-test-daemon"
+
+
 def unresponsive_hang(rel, src, paths):
     hang = ("def double(x):\n    while True:\n        try:\n            while True:\n                pass\n"
             "        except KeyboardInterrupt:  # swallows the interrupt sent after the cell timeout\n            pass")
     return answered(rel, src, replace={"double": hang})
 
 
-# case -> (maker, expected score of 4, expected problem code(s))
+# case -> (maker, expected score of 4, expected problem code(s); None: nothing to detect, it just fails)
 HOSTILE = {
     "infinite_loop": (infinite_loop, 3, "cell_timeout"),
     "kernel_exit": (kernel_exit, 2, "kernel_crash"),
@@ -233,11 +401,19 @@ HOSTILE = {
     "edited_test_cell": (edited_test_cell, 3, "edited_test_cell"),
     "corrupt_json": (corrupt_json, 0, "corrupt_notebook"),
     "empty_notebook": (empty_notebook, 0, "empty_notebook"),
-    "patches_torch_allclose": (patches_torch_allclose, 0, "checks_tampered"),
-    "patches_numpy_testing": (patches_numpy_testing, 0, "checks_tampered"),
-    "patches_when_called": (patches_when_called, 0, "checks_tampered"),
-    "writes_outside": (writes_outside, 4, "write_outside"),
-    "unresponsive_hang": (unresponsive_hang, 3, ("kernel_unresponsive", "kernel_timeout")),
+    # the tests run in the checker kernel: a patched check in the student's kernel changes nothing
+    "patches_torch_allclose": (patches_torch_allclose, 3, None),
+    "patches_numpy_testing": (patches_numpy_testing, 2, None),
+    "patches_when_called": (patches_when_called, 3, None),
+    "writes_outside": (writes_outside, 4, None),
+    "unresponsive_hang": (unresponsive_hang, 3, ("kernel_unresponsive", "kernel_timeout", "cell_timeout")),
+    "reads_solutions": (reads_solutions, 0, None),
+    "writes_gradebooks": (writes_gradebooks, 0, None),
+    "daemon_rewrites_grades": (daemon_rewrites_grades, 0, None),
+    "changes_how_tests_run": (changes_how_tests_run, 0, None),
+    "equal_to_everything": (equal_to_everything, 0, None),
+    "reads_the_running_test": (reads_the_running_test, 0, None),
+    "forges_messages": (forges_messages, 0, None),
 }
 # partial: double and the question; hidden_fail: passes the visible check of mean_of, fails its hidden test;
 # master and inbox: honest students named like the grader's own folders once were
@@ -267,7 +443,7 @@ def tiny_class(tmp_path_factory):
     root = make_tiny_course(base / "course")
     rel, src = released(root, TINY, base), tiny_chapter()
     subs, out = base / "submissions", base / "out"
-    paths = {"other_original": subs / "honest" / f"{TINY}.ipynb", "out": out}
+    paths = {"other_original": subs / "honest" / f"{TINY}.ipynb", "out": out, "course": root}
     notebooks = {"honest": answered(rel, src), "untouched": rel, "partial": answered(rel, src, only=["double", "q_answer"]),
                  "hidden_fail": answered(rel, src, replace={"mean_of": "def mean_of(values):\n    return 2.0"}),
                  "master": answered(rel, src), "inbox": answered(rel, src)}
@@ -280,8 +456,11 @@ def tiny_class(tmp_path_factory):
     (subs / "extra_cells" / TINY).mkdir()  # the other layout, for one student: <student>/<ch>/<ch>.ipynb
     shutil.move(subs / "extra_cells" / f"{TINY}.ipynb", subs / "extra_cells" / TINY / f"{TINY}.ipynb")
     digests = {p: sha(p) for p in subs.rglob("*.ipynb")}
+    outside = {p: sha(p) for p in [*root.rglob("*"), *base.glob("*")] if p.is_file()}  # the course, not the output
     proc = course_cli("grade", subs, "--out", out, "--jobs", "2", "--course", root, *LIMITS)
-    return {"root": root, "subs": subs, "out": out, "proc": proc, "digests": digests}
+    grades = (out / "grades.csv").read_bytes() if (out / "grades.csv").exists() else b""
+    return {"root": root, "subs": subs, "out": out, "proc": proc, "digests": digests, "outside": outside,
+            "base": base, "grades": grades}
 
 
 def test_tiny_class_grades_exactly(tiny_class):
@@ -303,8 +482,9 @@ def test_hostile_submission(tiny_class, case):
     out, (_, score, problem) = tiny_class["out"], HOSTILE[case]
     problems = [r for r in read_csv(out / "problems.csv") if r["student_id"] == case]
     codes = problem if isinstance(problem, tuple) else (problem,)
-    assert any(r["problem"] in codes and len(r["detail"]) > 20 for r in problems), \
-        f"expected a {problem!r} row for {case}, got {problems}"
+    if problem is not None:
+        assert any(r["problem"] in codes and len(r["detail"]) > 20 for r in problems), \
+            f"expected a {problem!r} row for {case}, got {problems}"
     grade = next(r for r in read_csv(out / "grades.csv") if r["student_id"] == case)
     assert float(grade["score"]) == score, f"{case}: score {grade['score']}, expected {score}; problems: {problems}"
     for path, digest in tiny_class["digests"].items():
@@ -322,8 +502,38 @@ def test_honest_students_and_their_files(tiny_class):
     assert "ch99_unknown" in honest_rows[0]["file"]
     feedback = (out / "feedback" / "honest" / f"{TINY}.html").read_text()
     assert "test_mean_of" in feedback and "Notes from the grader" not in feedback
-    tamper_feedback = (out / "feedback" / "patches_torch_allclose" / f"{TINY}.html").read_text()
-    assert "Notes from the grader" in tamper_feedback and "torch.allclose" in tamper_feedback
+
+
+def test_nothing_outside_the_sandboxes_changed_and_nothing_left_running(tiny_class):
+    """The course folder and everything next to the output is as it was, no file escaped, the
+    daemon one submission started is gone, and grades.csv is still what the run wrote."""
+    import time
+
+    changed = [str(p) for p, digest in tiny_class["outside"].items() if not p.exists() or sha(p) != digest]
+    assert not changed, f"files outside the sandboxes changed: {changed}"
+    escaped = [str(p) for p in Path("/").glob("*escaped.txt")] + [str(p) for p in tiny_class["base"].rglob("escaped.txt")]
+    assert not escaped, escaped
+    time.sleep(3)
+    assert (tiny_class["out"] / "grades.csv").read_bytes() == tiny_class["grades"], "grades.csv changed after the run"
+    running = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if DAEMON_MARK in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                running.append(pid)
+        except OSError:
+            pass
+    assert not running, f"a process a submission started is still running: {running}"
+
+
+def test_class_gradebook_equals_grades_csv(tiny_class):
+    """Every row of grades.csv is the class gradebook's score for that submission (no submission
+    wrote its way into a gradebook)."""
+    from nbgrader.api import Gradebook
+
+    rows = read_csv(tiny_class["out"] / "grades.csv")
+    with Gradebook("sqlite:///" + str(tiny_class["out"] / "gradebook.db"), "bert-finetuning") as gb:
+        for r in rows:
+            assert gb.find_submission(TINY, r["student_id"]).score == float(r["score"]), r
 
 
 def _text(html: str) -> str:
@@ -386,15 +596,18 @@ def test_rerun_replaces_rows(tiny_class, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 def test_real_chapter_end_to_end(tmp_path):
-    """The first chapter: solution, untouched, first exercise only, and a cheat that replaces
-    torch.allclose and a course_utils function; grades.csv checked exactly."""
+    """The first chapter: solution, untouched, first exercise only, and a cheat that answers nothing
+    and replaces torch.allclose, torch.equal and numpy.testing in its own kernel; grades.csv checked
+    exactly (the cheat scores 0: the tests run in the checker kernel)."""
     ch = grading.discover_chapters(REPO)[0]
     rel, src = released(REPO, ch, tmp_path), grading.read_notebook(REPO / "solutions" / ch / f"{ch}.ipynb")
     solutions = [grading.grade_id(c) for c in rel.cells if grading._flags(c).get("solution")]
     first = solutions[0]
-    cheat = "torch.allclose = lambda *a, **k: True\ncu.mean_pool = lambda *a, **k: None\n"
+    # the cheat answers nothing and patches the checks in its own kernel: the tests run in the checker
+    cheat = "import torch, numpy\ntorch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n" \
+            "numpy.testing.assert_allclose = lambda *a, **k: None\n"
     notebooks = {"solution": answered(rel, src), "untouched": rel, "first_only": answered(rel, src, only=[first]),
-                 "cheat": answered(rel, src, replace={first: cheat + answered(rel, src).cells[index_of(rel, first)].source})}
+                 "cheat": answered(rel, src, only=[], replace={first: cheat})}
     for student, nb in notebooks.items():
         (tmp_path / "subs" / student).mkdir(parents=True)
         nbformat.write(nb, str(tmp_path / "subs" / student / f"{ch}.ipynb"))
@@ -410,8 +623,7 @@ def test_real_chapter_end_to_end(tmp_path):
     assert rows == [{"student_id": s, "chapter": ch, "score": f"{v:g}", "max_score": f"{total:g}"}
                     for s, v in sorted(expected.items())], (tmp_path / "out" / "problems.csv").read_text()
     problems = read_csv(tmp_path / "out" / "problems.csv")
-    assert [r["student_id"] for r in problems] == ["cheat"], problems
-    assert "torch.allclose" in problems[0]["detail"] and "course_utils" in problems[0]["detail"]
+    assert [r for r in problems if r["student_id"] != "cheat"] == [], problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +636,8 @@ def test_release_check_names_out_of_sync_chapters(tmp_path):
     chapters = grading.discover_chapters(REPO)[:2]
     copy_root = tmp_path / "repo"
     copy_root.mkdir()
-    shutil.copy(REPO / "nbgrader_config.py", copy_root)
+    for name in ("nbgrader_config.py", "pyproject.toml", "README.md"):  # release also writes the Colab URL
+        shutil.copy(REPO / name, copy_root)
     for ch in chapters:
         shutil.copytree(REPO / "solutions" / ch, copy_root / "solutions" / ch)
     proc = course_cli("release", cwd=copy_root)
