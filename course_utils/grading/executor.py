@@ -204,7 +204,7 @@ class TwoKernelExecute(Execute):
                     gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                     if two and gid in plan["test"]:
                         cell.source = plan["test"][gid]
-                        self._run(cell, index, checker)
+                        self._run(cell, index, checker, graded=True)
                         stderr_to_stdout(cell)
                         self._check_student(student, cell)
                         continue
@@ -214,7 +214,7 @@ class TwoKernelExecute(Execute):
                         self._run_aside(twin, index, checker)
                         if any(o.get("output_type") == "error" for o in twin.get("outputs", [])):
                             raise RuntimeError(f"set-up cell {gid!r} failed in the checker kernel")
-                    self._run(cell, index, student)
+                    self._run(cell, index, student, graded=gid in plan["test"])
                 self.km, self.kc = student
         finally:
             if checker is not None:
@@ -244,8 +244,12 @@ class TwoKernelExecute(Execute):
         return roles_from_gradebook(info["db_url"], self.config.CourseDirectory.get("course_id", ""),
                                     info["assignment"], info["notebook"])
 
-    def _run(self, cell, index, kernel) -> None:
+    def _run(self, cell, index, kernel, graded: bool = False) -> None:
         self.km, self.kc = kernel
+        # A graded cell's outputs are its score (an error, a partial-credit result): losing one to a
+        # busy machine must fail the run. A student cell's outputs are not graded, and an error there
+        # is in its reply anyway (nbgrader's on_cell_executed records it): wait, but go on.
+        self.raise_on_iopub_timeout = graded
         self.preprocess_cell(cell, self.resources, index)
 
     def _run_aside(self, cell, index, kernel) -> None:
