@@ -7,6 +7,9 @@
 * Chapters are discovered from ``solutions/<ch>/<ch>.ipynb``: a test that takes a ``chapter``
   argument runs once per chapter, one that takes ``wrong_answer`` once per wrong answer in
   ``tests/grading/wrong_answers/<ch>.py`` (ids ``<ch>/<grade_id>/<n>-<description>``).
+* Wrong answers: the first of every solution cell is in the default tier (CI), the others are
+  ``slow``; the fast checker tries only those the run selects (and each chapter's first one,
+  which the slow tier cross-checks against a real autograde).
 * ``proof(ch)`` (session-wide) holds each chapter's grading proof (``grading.harness.ChapterProof``):
   the solution's run in one kernel, the wrong-answer verdicts and the real nbgrader runs, each done
   once and shared by ``tests/grading`` and ``tests/notebooks``. Throwaway nbgrader courses live in
@@ -64,8 +67,22 @@ def _wrong_answer_params() -> list:
             answers = harness.parse_wrong_answers(WRONG_ANSWERS / f"{ch}.py")
         except (FileNotFoundError, ValueError):
             continue  # test_wrong_answer_coverage reports a missing or unreadable file
-        params += [pytest.param(ch, a, id=f"{ch}/{a.grade_id}/{a.number}-{_slug(a.description)}") for a in answers]
+        # CI proves the first wrong answer of every solution cell; the others are the slow tier
+        params += [pytest.param(ch, a, id=f"{ch}/{a.grade_id}/{a.number}-{_slug(a.description)}",
+                                marks=[pytest.mark.slow] if a.number > 1 else []) for a in answers]
     return params
+
+
+_SELECTED: dict[str, set] = defaultdict(set)  # chapter -> {(grade_id, number)} of the wrong answers this run tests
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The fast checker tries only the wrong answers this run will test (after ``-m``/``-k``)."""
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "wrong_answer" in callspec.params:
+            a = callspec.params["wrong_answer"]
+            _SELECTED[callspec.params["chapter"]].add((a.grade_id, a.number))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -90,7 +107,7 @@ def proof(tmp_path_factory: pytest.TempPathFactory):
         if ch not in _PROOFS:
             _PROOFS[ch] = harness.ChapterProof(
                 ch, solutions=SOLUTIONS, release=RELEASE, wrong_answers=WRONG_ANSWERS,
-                workdir=tmp_path_factory.mktemp(ch), executed=EXECUTED)
+                workdir=tmp_path_factory.mktemp(ch), executed=EXECUTED, selected=_SELECTED[ch])
         return _PROOFS[ch]
     return get
 

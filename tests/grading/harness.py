@@ -612,12 +612,13 @@ class ChapterProof:
     for it and then reused, and ``timings`` records how long each took (seconds)."""
 
     def __init__(self, ch: str, *, solutions: Path, release: Path, wrong_answers: Path,
-                 workdir: Path, executed: Path | None = None):
+                 workdir: Path, executed: Path | None = None, selected: set | None = None):
         self.ch = ch
         self.solutions, self.release_root = Path(solutions), Path(release)
         self.wrong_answers_path = Path(wrong_answers) / f"{ch}.py"
         self.workdir = Path(workdir)
         self.executed_dir = executed
+        self.selected = selected  # {(grade_id, number)}: the wrong answers to try (None: all)
         self.timings: dict[str, tuple[float, float]] = {}  # step -> (wall, CPU) seconds
         self._scores: dict[str, dict[str, tuple]] = {}
 
@@ -666,6 +667,8 @@ class ChapterProof:
             answers = self.wrong_answers
         except (FileNotFoundError, ValueError):
             answers = []
+        if self.selected is not None:  # those this test run asks about, and the first (see conftest)
+            answers = [a for a in answers if (a.grade_id, a.number) in self.selected or a is answers[0]]
         cwd = self.workdir / "run"  # a copy of the chapter folder, so files it writes stay out of the repo
         shutil.copytree(self.solutions / self.ch, cwd, dirs_exist_ok=True)
         wall, cpu = time.perf_counter(), cpu_seconds()

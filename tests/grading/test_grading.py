@@ -16,7 +16,7 @@ The work is shared through the session-wide ``proof(ch)`` fixture (see ``tests/c
 each chapter is run once by the fast checker and once per nbgrader command.
 
 Tiers: the default run (the README's test command, CI) proves for every chapter the release in
-sync, no outputs, the wrong-answer coverage, the solution run top to bottom, every wrong answer
+sync, no outputs, the wrong-answer coverage, the solution run top to bottom, the first wrong answer of every solution cell
 losing points, and one real ``nbgrader autograde`` of the solution and the untouched notebook.
 The ``slow`` tier adds what repeats those runs through other nbgrader commands: ``validate``,
 ``validate --invert`` and the cross-check of the fast checker against ``autograde`` (about 10 more
