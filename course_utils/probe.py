@@ -304,7 +304,7 @@ class _Remote:
         try:
             text = self._wait(msg_id)
         except KeyboardInterrupt:  # the checker's cell was interrupted: stop the student's code too
-            self.dead = not self._interrupt(msg_id)
+            self.dead = not self._interrupt(msg_id, wait_s=2.0)
             raise
         if text is None:
             raise ProbeError("the student's kernel sent no answer (was the probe replaced, or the kernel broken?)")
@@ -318,7 +318,7 @@ class _Remote:
         while not done:
             left = deadline - time.monotonic()
             if left <= 0:
-                self.dead = not self._interrupt(msg_id)
+                self.dead = not self._interrupt(msg_id, wait_s=min(10.0, timeout / 2))
                 raise ProbeTimeout(f"the student's code did not finish within {timeout:.0f} s"
                                    + (f" and {UNRESPONSIVE}" if self.dead else ""))
             try:

@@ -232,7 +232,8 @@ class TwoKernelExecute(Execute):
         if not self._sync(student[0].is_alive()):
             raise DeadKernelError("Kernel died: the student's kernel, during a test's probe")
         for output in cell.get("outputs", []):
-            if output.get("ename") == "ProbeTimeout" and UNRESPONSIVE in output.get("evalue", ""):
+            if output.get("ename") == "CellTimeoutError" or (
+                    output.get("ename") == "ProbeTimeout" and UNRESPONSIVE in output.get("evalue", "")):
                 raise CellTimeoutError("the student's kernel did not stop when a test's probe was interrupted")
 
     def _plan(self) -> dict:
@@ -265,7 +266,7 @@ class TwoKernelExecute(Execute):
         env = {k: v for k, v in os.environ.items() if k != "COURSE_GUARD_SPEC"}
         env["COURSE_PROBE_KERNEL"] = str(sockets / "kernel.json")
         # a probe gives up (and interrupts the student's code) before the checker's cell times out
-        env["COURSE_PROBE_TIMEOUT"] = str(max(1.0, 0.8 * self.timeout)) if self.timeout else "60"
+        env["COURSE_PROBE_TIMEOUT"] = str(max(1.0, 0.5 * self.timeout)) if self.timeout else "60"
         km = AsyncKernelManager(kernel_name=self.kernel_name or "python3")
         self._sync(km.start_kernel(cwd=str(cwd), env=env, extra_arguments=list(self.extra_arguments)))
         kc = km.client()

@@ -425,7 +425,7 @@ class KernelSession:
             checker_cwd = self.cwd.parent / (self.cwd.name + "-checker")
             checker_cwd.mkdir(parents=True, exist_ok=True)
             env = {**self.env, "COURSE_PROBE_KERNEL": self.client.km.connection_file,
-                   "COURSE_PROBE_TIMEOUT": str(max(1.0, 0.8 * self.timeout))}  # as the grader's executor
+                   "COURSE_PROBE_TIMEOUT": str(max(1.0, 0.5 * self.timeout))}  # as the grader's executor
             self.checker = self._client(copy.deepcopy(self.nb), env, checker_cwd)
             self.code("import course_utils.probe as _p; _p.connect()", self.checker)
 

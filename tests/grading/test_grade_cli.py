@@ -391,7 +391,8 @@ def unresponsive_hang(rel, src, paths):
 # case -> (maker, expected score of 4, expected problem code(s); None: nothing to detect, it just fails)
 HOSTILE = {
     "infinite_loop": (infinite_loop, 3, "cell_timeout"),
-    "kernel_exit": (kernel_exit, 2, "kernel_crash"),
+    # a kernel that dies inside a test's probe is seen dead, or first as not answering the probe
+    "kernel_exit": (kernel_exit, 2, ("kernel_crash", "kernel_unresponsive")),
     "memory_hog": (memory_hog, 2, "out_of_memory"),
     "deleted_solution_cell": (deleted_solution_cell, 3, "deleted_cells"),
     "deleted_test_cell": (deleted_test_cell, 4, "deleted_cells"),
