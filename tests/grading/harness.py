@@ -78,6 +78,20 @@ def graded_tests(nb: NotebookNode) -> dict[str, int]:
     return {grade_id(c): i for i, c in enumerate(nb.cells) if is_test_cell(c)}
 
 
+def nb_cell(kind: str, source: str, gid: str | None = None, solution=False, grade=False, points=None,
+            locked=False) -> NotebookNode:
+    """A code or markdown cell with nbgrader's metadata (schema 3) when ``gid`` is given: for the
+    small notebooks the grading tests build."""
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if gid:
+        meta = {"grade": grade, "solution": solution, "locked": locked, "task": False, "grade_id": gid,
+                "schema_version": 3}
+        if points is not None:
+            meta["points"] = points
+        cell.metadata["nbgrader"] = meta
+    return cell
+
+
 def output_problems(path: Path | str) -> list[str]:
     """Cells of a committed notebook that carry outputs or execution counts (there should be none)."""
     problems = []

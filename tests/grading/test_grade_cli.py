@@ -35,6 +35,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading.harness import nb_cell as _cell
 
 from course_utils import grading
 
@@ -48,17 +49,6 @@ LIMITS = ["--cell-timeout", "15", "--timeout", "150", "--memory-mb", "4096"]
 # ---------------------------------------------------------------------------------------------
 # A tiny chapter and its course
 # ---------------------------------------------------------------------------------------------
-
-def _cell(kind: str, source: str, gid: str | None = None, solution=False, grade=False, points=None, locked=False):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    if gid:
-        meta = {"grade": grade, "solution": solution, "locked": locked, "task": False, "grade_id": gid,
-                "schema_version": 3}
-        if points is not None:
-            meta["points"] = points
-        cell.metadata["nbgrader"] = meta
-    return cell
-
 
 def tiny_chapter():
     """Three exercises: ``double`` (1 point, a hidden test), ``mean_of`` (numpy.testing, 2 points, a

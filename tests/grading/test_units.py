@@ -12,19 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading.harness import nb_cell as _cell
 
 from course_utils import grading
-
-
-def _cell(kind, source, gid=None, solution=False, grade=False, locked=False, points=None):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    if gid:
-        meta = {"grade": grade, "solution": solution, "locked": locked, "task": False, "grade_id": gid,
-                "schema_version": 3}
-        if points is not None:
-            meta["points"] = points
-        cell.metadata["nbgrader"] = meta
-    return cell
 
 
 def release_nb():
