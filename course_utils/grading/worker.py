@@ -72,12 +72,11 @@ def read_scores(db_url: str, cid: str, ch: str, student: str) -> dict[str, list]
         return {g.name: [g.score, g.max_score] for g in nb.grades}
 
 
-def configure_execution(config, ws: Path, ch: str) -> bool:
+def configure_execution(config, ws: Path, ch: str) -> None:
     """nbgrader's execute step becomes :class:`~.executor.TwoKernelExecute`: the student's kernel in
     the sandbox (``COURSE_SANDBOX``, default bwrap) and, for a chapter whose source has ``shared_``
-    set-up cells, the tests in a checker kernel. Returns whether the chapter runs in two kernels (a
-    chapter without shared cells runs its tests in the sandboxed student kernel: `course release
-    --check` names such chapters)."""
+    set-up cells, the tests in a checker kernel (a chapter without shared cells runs its tests in
+    the sandboxed student kernel: `course release --check` names such chapters)."""
     from .course import read_notebook
     from .executor import autograde_preprocessors, roles
 
@@ -97,7 +96,6 @@ def configure_execution(config, ws: Path, ch: str) -> bool:
     if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
         shutil.copytree(os.environ["MPLCONFIGDIR"], fonts, dirs_exist_ok=True)
     options.kernel_env = json.dumps({"MPLCONFIGDIR": str(fonts)})
-    return bool(plan["setup"])
 
 
 def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: bool = False) -> int:
@@ -108,11 +106,11 @@ def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: b
     if not show_hidden_tests:
         config.GenerateFeedback.preprocessors = feedback_preprocessors()
     config.Execute.on_cell_start = _progress_hook(ws / "progress.jsonl")
-    two_kernels = configure_execution(config, ws, ch)
+    configure_execution(config, ws, ch)
     api = nbgrader_api(ws, config)
     outcome = api.autograde(ch, student, force=True, create=True)
     result = {"success": bool(outcome["success"]), "log": (outcome.get("log") or "")[-4000:],
-              "error": (outcome.get("error") or "")[-4000:], "two_kernels": two_kernels}
+              "error": (outcome.get("error") or "")[-4000:]}
     if outcome["success"]:
         db, cid = config.CourseDirectory.db_url, config.CourseDirectory.course_id
         feedback = api.generate_feedback(ch, student, force=True)
