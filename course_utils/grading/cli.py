@@ -47,7 +47,15 @@ def grade_command(args) -> int:
     limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads, args.gpu, args.show_hidden_tests,
                     args.sandbox, args.image)
     start = time.perf_counter()
-    results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url)
+    if args.scheduler:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("--scheduler needs Dask: pip install 'dask[distributed]' (in the course's environment, on every "
+                  "machine that grades)", file=sys.stderr)
+            return 2
+    results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url,
+                    scheduler=args.scheduler, regrade=args.regrade, keep_work=args.keep_work)
     seconds = time.perf_counter() - start
     graded = [r for r in results if r.score is not None]
     print(f"graded {len(graded)} chapter submission(s) of {len({r.student_id for r in graded})} student(s) "
@@ -66,7 +74,17 @@ def add_commands(sub) -> None:
     g.add_argument("submissions", metavar="SUBMISSIONS")
     g.add_argument("--chapter", nargs="+", metavar="CH",
                    help="grade only these chapters, by name or its start, e.g. ch03 (default: those handed in)")
-    g.add_argument("--jobs", type=int, default=1, help="students graded in parallel (default 1)")
+    g.add_argument("--jobs", type=int, default=1,
+                   help="submissions graded in parallel on this machine (default 1); with --scheduler local, Dask workers")
+    g.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="grade on a Dask cluster: its scheduler (tcp://HOST:8786), or 'local' for a Dask cluster of "
+                        "--jobs workers on this machine (default: no Dask, --jobs worker processes)")
+    g.add_argument("--regrade", action="store_true",
+                   help="grade every submission again (default: skip those already graded into --out with the same "
+                        "notebook and grader)")
+    g.add_argument("--keep-work", action="store_true",
+                   help="keep each submission's private course folder (default: removed once merged); on Dask, in "
+                        "the worker's local directory")
     g.add_argument("--out", default="grading", help="where the results go (default ./grading)")
     g.add_argument("--memory-mb", type=int, default=MEMORY_MB, help=f"address-space limit per submission (default {MEMORY_MB})")
     g.add_argument("--timeout", type=float, default=TIMEOUT_S,

@@ -27,6 +27,8 @@ class Result:
     problems: list = field(default_factory=list)  # [[problem, detail]]
     seconds: float = 0.0
     attempts: int = 0
+    digest: str = ""                  # sha256 of the notebook graded ("" when none was handed in)
+    grader: str = ""                  # what graded it: package version, chapter source and settings
 
 
 
@@ -44,7 +46,10 @@ def class_gradebook(master: Master, out: Path, db_url: str | None) -> tuple[str,
     config.CourseDirectory.db_url = url
     api = nbgrader_api(master.folder, config)
     changed = {}
+    template = "sqlite:///" + str(master.folder / "gradebook.db")
     for ch in master.releases:
+        if recorded_cells(url, master.course_id, ch) == recorded_cells(template, master.course_id, ch):
+            continue  # set up by an earlier run (or another grader): nothing to regenerate
         outcome = api.generate_assignment(ch, force=True)
         text = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}"
         if not outcome["success"] and "Cannot add or remove cells" in text:
@@ -52,6 +57,20 @@ def class_gradebook(master: Master, out: Path, db_url: str | None) -> tuple[str,
         elif not outcome["success"]:
             raise RuntimeError(f"cannot record {ch} in the gradebook {url}:\n{text[-2000:]}")
     return url, changed
+
+
+def recorded_cells(url: str, cid: str, ch: str) -> tuple | None:
+    """What a gradebook holds of a chapter's cells (names, checksums, points), or None without it."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(url, cid) as gb:
+        try:
+            nb = gb.find_notebook(ch, ch)
+        except MissingEntry:
+            return None
+        return (sorted((c.name, c.checksum or "") for c in nb.source_cells),
+                sorted((c.name, float(c.max_score or 0)) for c in nb.grade_cells),
+                sorted(c.name for c in nb.solution_cells))
 
 
 def merge_into_gradebook(url: str, cid: str, result: Result) -> None:
@@ -80,27 +99,48 @@ def _safe(name: str) -> str:
 
 
 def save_result(out: Path, result: Result) -> None:
+    """``results/<student>/<chapter>.json``, written whole or not at all (a run killed while writing
+    leaves the previous file)."""
     path = out / "results" / _safe(result.student_id or "_") / f"{_safe(result.chapter)}.json"
     if not result.chapter or result.score is None:
         path = path.with_name(f"{_safe(result.file)}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def log_graded(out: Path, result: Result, engine: str) -> None:
+    """One line per submission graded and merged, in ``graded.jsonl``, appended run after run: the
+    record of what was graded when, by what and where."""
+    import time
+
+    line = {"student_id": result.student_id, "chapter": result.chapter, "digest": result.digest,
+            "grader": result.grader, "score": result.score, "engine": engine, "seconds": result.seconds,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with open(out / "graded.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
 
 
 def load_results(out: Path) -> list[Result]:
     return [Result(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted((out / "results").glob("*/*.json"))]
 
 
-def copy_feedback(ws: Path, out: Path, result: Result) -> None:
-    """``feedback/<student>/<ch>.html``, with the grader's notes about the submission on top."""
-    source = ws / "feedback" / result.student_id / result.chapter / f"{result.chapter}.html"
+def graded_log(out: Path) -> list[dict]:
+    path = out / "graded.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] \
+        if path.exists() else []
+
+
+def write_feedback(out: Path, result: Result, html: str | None) -> None:
+    """``feedback/<student>/<ch>.html``: nbgrader's page with the grader's notes about the submission
+    on top (none when nbgrader wrote none)."""
     dest = out / "feedback" / result.student_id / f"{result.chapter}.html"
     if dest.exists():
         dest.unlink()
-    if not source.exists():
+    if html is None:
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
-    html = source.read_text(encoding="utf-8")
     if result.problems:
         import html as html_lib
 

@@ -7,13 +7,21 @@ import hashlib
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
 
 from .course import course_id, course_root, discover_chapters, generate, load_config, read_notebook, write_course
-from .gradebook import Result, class_gradebook, copy_feedback, load_results, merge_into_gradebook, save_result
+from .engine import Task, engine_for, make_task
+from .gradebook import (
+    Result,
+    class_gradebook,
+    load_results,
+    log_graded,
+    merge_into_gradebook,
+    save_result,
+    write_feedback,
+)
 from .outcome import STOPPED, autograded_path, cell_label, how_it_ended, neutralise, output_problems
 from .reports import write_tables
 from .submissions import INBOX, MASTER, Problem, Submission, find_submissions, prepare_notebook, unpack
@@ -32,6 +40,7 @@ class Master:
     sources: dict       # {ch: source notebook}
     tests: dict         # {ch: [source of each graded test cell, as the gradebook stores it]}
     points: dict        # {ch: {grade_id: max points}}
+    versions: dict = field(default_factory=dict)  # {ch: what grades it (see grader_version)}
 
 
 def prepare_master(root: Path, folder: Path, chapters: list[str], cell_timeout: int | None) -> Master:
@@ -40,6 +49,11 @@ def prepare_master(root: Path, folder: Path, chapters: list[str], cell_timeout: 
     write_course(folder, root, chapters, cell_timeout=cell_timeout)
     generate(folder, chapters)
     build_font_cache(folder / "mplconfig")
+    return load_master(folder, chapters)
+
+
+def load_master(folder: Path, chapters: list[str]) -> Master:
+    """The master made by :func:`prepare_master` (here or unpacked on a Dask worker)."""
     from nbgrader.api import Gradebook
 
     cid = course_id(folder)
@@ -50,8 +64,26 @@ def prepare_master(root: Path, folder: Path, chapters: list[str], cell_timeout: 
             tests[ch] = [c.source for c in nb.source_cells if c.name in {g.name for g in nb.grade_cells}]
             points[ch] = {g.name: g.max_score for g in nb.grade_cells}
     return Master(folder, cid, {ch: read_notebook(folder / "release" / ch / f"{ch}.ipynb") for ch in chapters},
-                  {ch: read_notebook(folder / "source" / ch / f"{ch}.ipynb") for ch in chapters}, tests, points)
+                  {ch: read_notebook(folder / "source" / ch / f"{ch}.ipynb") for ch in chapters}, tests, points,
+                  {ch: grader_version(folder, ch) for ch in chapters})
 
+
+def grader_version(folder: Path, ch: str) -> str:
+    """What decides a grade besides the submission: the course_utils package (its version and code),
+    the chapter's source folder and the grading settings (the course config, its paths left out).
+    A rerun skips a submission already graded by the same version."""
+    import course_utils
+
+    package = Path(course_utils.__file__).parent
+    code = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        code.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    chapter = hashlib.sha256()
+    for path in sorted(p for p in (folder / "source" / ch).rglob("*") if p.is_file()):
+        chapter.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    config = (folder / "nbgrader_config.py").read_text(encoding="utf-8").replace(str(folder), "<course>")
+    chapter.update(config.encode())
+    return f"{course_utils.__version__}+{code.hexdigest()[:12]}.{chapter.hexdigest()[:12]}"
 
 
 def setup_workspace(ws: Path, master: Master, ch: str, student: str, nb) -> None:
@@ -123,12 +155,15 @@ def file_digests(files: list[Path]) -> dict[Path, str]:
 
 
 def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs: int = 1, limits: Limits | None = None,
-          root: Path | None = None, db_url: str | None = None, progress: bool = True) -> list[Result]:
-    """Grade every submission in ``submissions`` into ``out``; returns this run's results."""
+          root: Path | None = None, db_url: str | None = None, progress: bool = True, scheduler: str | None = None,
+          regrade: bool = False, keep_work: bool = False) -> list[Result]:
+    """Grade every submission in ``submissions`` into ``out``; returns this run's results. A
+    submission already graded into ``out`` with the same notebook and the same grader is skipped
+    (unless ``regrade``): a run killed at any point continues where it stopped."""
     root = Path(root or course_root()).resolve()
     out, submissions = Path(out).resolve(), Path(submissions).resolve()
     limits = limits or Limits()
-    if limits.threads is None:
+    if limits.threads is None and not scheduler:  # on Dask, each worker divides its own machine
         limits = dc_replace(limits, threads=max(1, available_cpus() // max(1, jobs)))
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
@@ -148,17 +183,18 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     cell_timeout = limits.cell_timeout or int(load_config(master.folder).ExecutePreprocessor.get("timeout", 30))
     url, stale = class_gradebook(master, out, db_url)
     skipped = [chapter_changed(sub, stale[sub.chapter]) for sub in found if sub.chapter in stale]
-    found = [sub for sub in found if sub.chapter not in stale]
+    tasks = [make_task(s.student_id, s.chapter, s.path, s.file)
+             for s in sorted(found, key=lambda s: (s.student_id, s.chapter)) if s.chapter not in stale]
+    done = {} if regrade else already_graded(out, master)
+    todo = [t for t in tasks if done.get(t.key) != t.digest]
+    engine = engine_for(scheduler, jobs)
     if progress:
         print(f"course set up for {len(chapters)} chapter(s) in {time.perf_counter() - setup_start:.0f} s; grading "
-              f"{len(found)} chapter submission(s), {jobs} at a time, {limits.threads} thread(s) each", file=sys.stderr)
-    results = run_class(found, students, master, work, limits, cell_timeout, jobs, out, url, progress)
-    if limits.sandbox == "none":  # on request only: every submission so graded is named
-        for result in results:
-            if result.score is not None:
-                result.problems.append(["no_sandbox", ("graded with --sandbox none: the student's code ran with the "
-                                                       "grader's rights, outside any sandbox")])
-                save_result(out, result)
+              f"{len(todo)} chapter submission(s){engine.describe()}"
+              + (f", {limits.threads} thread(s) each" if limits.threads else "")
+              + (f"; {len(tasks) - len(todo)} already graded into {out} (--regrade grades them again)"
+                 if len(todo) < len(tasks) else ""), file=sys.stderr)
+    results = run_class(engine, todo, tasks, master, work, limits, cell_timeout, out, url, progress, keep_work)
     for result in skipped:
         save_result(out, result)
     changed = [p for p, digest in before.items() if not p.exists() or file_digests([p]).get(p) != digest]
@@ -171,6 +207,17 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     return results + skipped
 
 
+def already_graded(out: Path, master: Master) -> dict[str, str]:
+    """``{student/chapter: digest}`` of the results in ``out`` that this grader would give again:
+    graded by the same version (a grader error is always graded again)."""
+    done = {}
+    for r in load_results(out):
+        if (r.score is not None and r.chapter in master.versions and r.grader == master.versions[r.chapter]
+                and not any(p == "grader_error" for p, _ in r.problems)):
+            done[f"{r.student_id}/{r.chapter}"] = r.digest
+    return done
+
+
 def chapter_changed(sub: Submission, why: str) -> Result:
     """A submission not graded: its chapter's graded cells changed since the class gradebook took
     its submissions (the previous grades of that chapter are kept)."""
@@ -179,33 +226,30 @@ def chapter_changed(sub: Submission, why: str) -> Result:
         "Grade into a new --out (or remove the chapter's submissions from the gradebook) to grade it again")]])
 
 
-def run_class(found: list[Submission], students: list[str], master: Master, work: Path, limits: Limits,
-              cell_timeout: int, jobs: int, out: Path, url: str, progress: bool) -> list[Result]:
-    """Chapter submissions in parallel (each graded by a worker process of its own); results merged
-    one at a time as they come; the progress bar counts students whose chapters are all graded."""
+def run_class(engine, todo: list[Task], tasks: list[Task], master: Master, work: Path, limits: Limits,
+              cell_timeout: int, out: Path, url: str, progress: bool, keep_work: bool = False) -> list[Result]:
+    """Grade ``todo`` on ``engine``; each result is merged as it comes, by this process alone: the
+    class gradebook first, then the feedback page, then ``results/`` (a result there marks the
+    submission done, so a run killed in between grades it again and replaces, never adds) and a
+    line in ``graded.jsonl``. The progress bar counts students whose chapters are all graded."""
     from tqdm import tqdm
 
-    def one_submission(sub: Submission) -> Result:
-        try:
-            return grade_submission(sub, master, work, limits, cell_timeout)
-        except Exception as e:  # noqa: BLE001  (one broken submission must not stop the class)
-            return Result(sub.student_id, sub.chapter, sub.file, 0.0, sum(master.points[sub.chapter].values()),
-                          problems=[["grader_error", (f"the grader failed on this submission ({type(e).__name__}: {e}):"
-                                                      " scored 0, please report")]])
-
-    left = {s: sum(sub.student_id == s for sub in found) for s in students}
+    students = sorted({t.student_id for t in tasks})
+    left = {s: sum(t.student_id == s for t in todo) for s in students}
     results = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
-            tqdm(total=len(students), desc="grading", unit="student", disable=not progress) as bar:
+    with tqdm(total=len(students), desc="grading", unit="student", disable=not progress) as bar:
         bar.update(sum(n == 0 for n in left.values()))
-        futures = [pool.submit(one_submission, sub) for sub in sorted(found, key=lambda s: (s.student_id, s.chapter))]
-        for future in as_completed(futures):
-            result = future.result()
-            save_result(out, result)
+        for task, graded in engine.run(todo, master, work, limits, cell_timeout, keep_work):
+            result = graded.result
+            if limits.sandbox == "none" and result.score is not None:  # on request only: every such submission named
+                result.problems.append(["no_sandbox", ("graded with --sandbox none: the student's code ran with the "
+                                                       "grader's rights, outside any sandbox")])
             if result.score is not None:
                 merge_into_gradebook(url, master.course_id, result)
-            copy_feedback(work / result.student_id / result.chapter, out, result)
+            write_feedback(out, result, graded.feedback)
+            save_result(out, result)
+            log_graded(out, result, engine.name)
             results.append(result)
-            left[result.student_id] -= 1
-            bar.update(left[result.student_id] == 0)
+            left[task.student_id] -= 1
+            bar.update(left[task.student_id] == 0)
     return results

@@ -102,6 +102,7 @@ def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: b
     """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB [--show-hidden-tests]``:
     autograde, then feedback, without the hidden tests' source unless asked; writes ``WS/result.json``."""
     limit_resources(memory_mb)
+    end_with_parent()
     config = load_config(ws)
     if not show_hidden_tests:
         config.GenerateFeedback.preprocessors = feedback_preprocessors()
@@ -119,6 +120,29 @@ def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: b
     (ws / "result.json").write_text(json.dumps(result), encoding="utf-8")
     return 0
 
+
+
+def end_with_parent(every_s: float = 1.0) -> None:
+    """End this worker and the kernels it started if the process that started it dies (a Dask
+    worker killed mid-task, a grader killed with ``kill -9``): the task is graded again elsewhere,
+    nothing keeps running here."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        os._exit(3)
+
+    threading.Thread(target=watch_parent, name="end-with-parent", daemon=True).start()
 
 
 def build_font_cache(folder: Path) -> Path:
