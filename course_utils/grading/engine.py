@@ -117,6 +117,7 @@ class MasterBundle:
     origin: str           # where the master folder was made (its config names that path)
     chapters: tuple
     archive: bytes
+    versions: tuple = ()  # ((chapter, grader version), ...) as the main process computed them
 
 
 def pack_master(master) -> MasterBundle:
@@ -125,7 +126,7 @@ def pack_master(master) -> MasterBundle:
         for name in ("nbgrader_config.py", "gradebook.db", "source", "release"):
             tar.add(master.folder / name, arcname=name)
     data = buffer.getvalue()
-    return MasterBundle(digest(data), str(master.folder), tuple(master.releases), data)
+    return MasterBundle(digest(data), str(master.folder), tuple(master.releases), data, tuple(master.versions.items()))
 
 
 def unpack_master(bundle: MasterBundle, base: Path):
@@ -169,7 +170,11 @@ def remote_grade(task: Task, bundle: MasterBundle, limits, cell_timeout: int, ke
                 usable, why = check(limits.sandbox)
                 if not usable:
                     raise RuntimeError(f"--sandbox {limits.sandbox} cannot run on worker {worker.address}: {why}")
-            _MASTERS[bundle.digest] = unpack_master(bundle, base)
+            master = unpack_master(bundle, base)
+            if tuple(master.versions.items()) != bundle.versions:  # another course_utils on this worker
+                raise RuntimeError(f"worker {worker.address} grades with {dict(master.versions)}, the grader with "
+                                   f"{dict(bundle.versions)}: install the same course_utils on every grading machine")
+            _MASTERS[bundle.digest] = master
         master = _MASTERS[bundle.digest]
     if limits.threads is None:
         limits = dc_replace(limits, threads=max(1, available_cpus() // max(1, worker.state.nthreads)))

@@ -361,3 +361,48 @@ def test_the_feedback_preprocessor_is_on():
     _, hide, _ = grading.feedback.feedback_preprocessors()
     out, _ = hide()(nb, {})
     assert "secret_value" not in out.cells[0].source
+
+
+# -- resuming a run and the engine's task (no worker runs) ----------------------------------------
+
+def _master(tmp_path: Path, version: str = "v1") -> grading.Master:
+    return grading.Master(tmp_path / "master", "demo", {"ch": release_nb()}, {"ch": source_nb()}, {"ch": []},
+                          {"ch": {"test_f": 1, "why": 1}}, {"ch": version})
+
+
+def test_a_rerun_skips_only_what_the_same_grader_graded_from_the_same_notebook(tmp_path):
+    out, master = tmp_path / "out", _master(tmp_path)
+    grading.save_result(out, grading.Result("alice", "ch", "alice/ch.ipynb", 2.0, 2, digest="a1", grader="v1"))
+    grading.save_result(out, grading.Result("bob", "ch", "bob/ch.ipynb", 1.0, 2, digest="b1", grader="v0"))  # older grader
+    grading.save_result(out, grading.Result("carol", "ch", "carol/ch.ipynb", 0.0, 2, digest="c1", grader="v1",
+                                            problems=[["grader_error", "the grader failed"]]))
+    grading.save_result(out, grading.Result("dave", "ch9", "dave/ch9.ipynb", problems=[["unknown_chapter", "x"]]))
+    assert grading.already_graded(out, master) == {"alice/ch": "a1"}
+    assert not list(out.rglob("*.tmp")), "a result is written whole, through a temporary file"
+    tasks = [grading.Task("alice", "ch", "alice/ch.ipynb", b"{}", "a1"), grading.Task("alice", "ch", "", b"[]", "a2")]
+    assert [t.key for t in tasks] == ["alice/ch", "alice/ch"] and tasks[0].digest == "a1"
+
+
+def test_a_task_whose_grading_fails_is_a_grader_error_and_leaves_no_workspace(tmp_path, monkeypatch):
+    from course_utils.grading import runner
+
+    def broken(sub, master, work, limits, cell_timeout):
+        (work / sub.student_id / sub.chapter).mkdir(parents=True)
+        assert sub.path.read_bytes() == b'{"cells": []}'  # the task's bytes, next to its workspace
+        raise OSError("disk full")
+
+    monkeypatch.setattr(runner, "grade_submission", broken)
+    task = grading.Task("alice", "ch", "alice/ch.ipynb", b'{"cells": []}', "d1")
+    graded = grading.grade_task(task, _master(tmp_path), tmp_path / "work", grading.Limits(), 30)
+    r = graded.result
+    assert (r.score, r.max_score, r.digest, r.grader, graded.feedback) == (0.0, 2, "d1", "v1", None)
+    assert r.problems[0][0] == "grader_error" and "disk full" in r.problems[0][1]
+    assert [p for p in (tmp_path / "work").rglob("*") if p.is_file()] == []
+
+
+def test_graded_log_appends_one_line_per_merged_submission(tmp_path):
+    for score in (1.0, 2.0):
+        grading.log_graded(tmp_path, grading.Result("alice", "ch", "f", score, 2, digest="d", grader="v"), "dask")
+    log = grading.graded_log(tmp_path)
+    assert [(e["student_id"], e["score"], e["engine"], e["digest"]) for e in log] == [("alice", 1.0, "dask", "d"),
+                                                                                     ("alice", 2.0, "dask", "d")]
