@@ -187,3 +187,26 @@ def test_a_killed_grader_resumes_without_regrading(klass, pool_out, tmp_path):
     merged_once(out)  # nothing graded twice, nothing lost
     again = finished(course_grade(*args, "--regrade"))
     assert "already graded" not in again and len(grading.graded_log(out)) == 2 * len(EXPECTED)
+
+
+def test_a_shared_gradebook_is_set_up_once(klass, tmp_path, monkeypatch):
+    """A gradebook another run (or grader) already set up for the chapter is not regenerated: runs
+    against one shared database do not race to rewrite its assignments."""
+    from course_utils.grading import gradebook
+
+    master = grading.prepare_master(klass["root"], tmp_path / "master", [TINY], None)
+    url = "sqlite:///" + str(tmp_path / "shared.db")  # stands for a server database
+    calls = []
+    real = gradebook.nbgrader_api
+
+    def counting(folder, config):
+        api = real(folder, config)
+        generate = api.generate_assignment
+        api.generate_assignment = lambda *a, **k: calls.append(a) or generate(*a, **k)
+        return api
+
+    monkeypatch.setattr(gradebook, "nbgrader_api", counting)
+    assert gradebook.class_gradebook(master, tmp_path, url) == (url, {})
+    assert len(calls) == 1, "the first run records the chapter"
+    assert gradebook.class_gradebook(master, tmp_path, url) == (url, {})
+    assert len(calls) == 1, "a second run regenerated a chapter the gradebook already holds"
