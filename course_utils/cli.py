@@ -52,6 +52,12 @@ def doctor(args) -> int:
     usable, why = check(kind)
     print(f"sandbox       {kind}: {'usable, ' + why if usable else 'NOT usable: ' + why}"
           + ("" if usable else "  (only instructors need it, for `course grade` and `nbgrader autograde`)"))
+    try:
+        import distributed
+
+        print(f"dask          distributed {distributed.__version__}: course grade --scheduler can run here")
+    except ImportError:
+        print("dask          not installed (only to grade on a cluster: pip install 'dask[distributed]')")
     print()
     env.describe_setup()
     print("\nAll good." if ok else "\nSomething required is missing (see above).")

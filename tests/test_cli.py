@@ -17,7 +17,7 @@ def test_doctor_reports_the_machine():
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     for needle in ("Python", "torch", "transformers", "datasets", "offline model found", "rotten_tomatoes",
-                   "fast mode"):
+                   "fast mode", "sandbox", "dask "):
         assert needle in out, f"{needle!r} missing from course doctor's report"
     sources = dict(re.findall(r"^  (\w+) +(?:data from )?(.+)$", out, re.MULTILINE))
     assert sources["rotten_tomatoes"].startswith("packaged copy"), out
