@@ -211,10 +211,10 @@ class DaskEngine:
             keep_work: bool) -> Iterator[tuple[Task, Graded]]:
         from distributed import as_completed
 
+        if not tasks:
+            return
         client, cluster = self._client()
         try:
-            if not tasks:
-                return
             bundle = client.scatter(pack_master(master), broadcast=True)
             run_id = uuid.uuid4().hex[:8]
             futures = {client.submit(remote_grade, t, bundle, limits, cell_timeout, keep_work, pure=False,
