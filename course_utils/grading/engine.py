@@ -154,10 +154,13 @@ _MASTERS: dict[str, object] = {}
 _MASTERS_LOCK = threading.Lock()
 
 
-def remote_grade(task: Task, bundle: MasterBundle, limits, cell_timeout: int, keep_work: bool) -> Graded:
+def remote_grade(task: Task, bundle: MasterBundle, limits, cell_timeout: int, keep_work: bool,
+                 slots: dict | None = None) -> Graded:
     """On a Dask worker: the master unpacked once into the worker's local folder, then :func:`grade_task`.
-    Torch threads per kernel, unless given: this machine's cores ÷ the worker's task threads."""
+    Torch threads per kernel, unless given: this machine's cores ÷ the tasks it runs at once
+    (``slots``: task threads of all the workers on each host, as the scheduler knew them)."""
     from distributed import get_worker
+    from distributed.comm import get_address_host
 
     from .sandbox import check
     from .worker import available_cpus
@@ -177,7 +180,8 @@ def remote_grade(task: Task, bundle: MasterBundle, limits, cell_timeout: int, ke
             _MASTERS[bundle.digest] = master
         master = _MASTERS[bundle.digest]
     if limits.threads is None:
-        limits = dc_replace(limits, threads=max(1, available_cpus() // max(1, worker.state.nthreads)))
+        at_once = (slots or {}).get(get_address_host(worker.address)) or worker.state.nthreads
+        limits = dc_replace(limits, threads=max(1, available_cpus() // max(1, at_once)))
     return grade_task(task, master, base, limits, cell_timeout, keep_work)
 
 
@@ -203,9 +207,16 @@ class DaskEngine:
 
         if self.address != "local":
             return Client(self.address, timeout="60s"), None
-        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR, memory_limit=0)
-        return Client(cluster), cluster
+        import dask
+
+        # a worker takes a task only when it is free (the default queues a second one on a busy
+        # worker while another worker may be idle: minutes lost with tasks this long)
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR, memory_limit=0)
+        client = Client(cluster)
+        client.wait_for_workers(self.jobs, timeout=300)
+        return client, cluster
 
     def run(self, tasks: list[Task], master, work: Path, limits, cell_timeout: int,
             keep_work: bool) -> Iterator[tuple[Task, Graded]]:
@@ -216,8 +227,15 @@ class DaskEngine:
         client, cluster = self._client()
         try:
             bundle = client.scatter(pack_master(master), broadcast=True)
+            slots: dict[str, int] = {}
+            try:
+                workers = client.scheduler_info(n_workers=-1)["workers"]  # every worker, not the first few
+            except TypeError:  # older distributed: always every worker
+                workers = client.scheduler_info()["workers"]
+            for w in workers.values():
+                slots[w["host"]] = slots.get(w["host"], 0) + w["nthreads"]
             run_id = uuid.uuid4().hex[:8]
-            futures = {client.submit(remote_grade, t, bundle, limits, cell_timeout, keep_work, pure=False,
+            futures = {client.submit(remote_grade, t, bundle, limits, cell_timeout, keep_work, slots, pure=False,
                                      key=f"grade-{t.student_id}-{t.chapter}-{run_id}"): t for t in tasks}
             for future in as_completed(futures):
                 task = futures[future]
