@@ -73,25 +73,36 @@ def recorded_cells(url: str, cid: str, ch: str) -> tuple | None:
                 sorted(c.name for c in nb.solution_cells))
 
 
-def merge_into_gradebook(url: str, cid: str, result: Result) -> None:
-    """Replace the student's submission of the chapter in the class gradebook by this result."""
+def open_gradebook(url: str, cid: str):
+    """The class gradebook, opened once for a whole run (opening it costs more than a merge)."""
     import warnings
 
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission, with SQLAlchemy 2
-    with Gradebook(url, cid) as gb:
-        gb.update_or_create_student(result.student_id)
-        try:
-            gb.remove_submission(result.chapter, result.student_id)
-        except MissingEntry:
-            pass
-        gb.add_submission(result.chapter, result.student_id)
-        for g in gb.find_submission_notebook(result.chapter, result.chapter, result.student_id).grades:
-            score = (result.cells.get(g.name) or [0])[0]
-            g.auto_score, g.needs_manual_grade = float(score or 0), False
-        gb.db.commit()
+    return Gradebook(url, cid)
+
+
+def merge_into_gradebook(gradebook, cid: str, result: Result) -> None:
+    """Replace the student's submission of the chapter in the class gradebook (an open one, or its
+    URL) by this result."""
+    from nbgrader.api import MissingEntry
+
+    if isinstance(gradebook, str):
+        with open_gradebook(gradebook, cid) as gb:
+            return merge_into_gradebook(gb, cid, result)
+    gb = gradebook
+    gb.update_or_create_student(result.student_id)
+    try:
+        gb.remove_submission(result.chapter, result.student_id)
+    except MissingEntry:
+        pass
+    gb.add_submission(result.chapter, result.student_id)
+    for g in gb.find_submission_notebook(result.chapter, result.chapter, result.student_id).grades:
+        score = (result.cells.get(g.name) or [0])[0]
+        g.auto_score, g.needs_manual_grade = float(score or 0), False
+    gb.db.commit()
 
 
 def _safe(name: str) -> str:

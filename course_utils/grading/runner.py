@@ -19,6 +19,7 @@ from .gradebook import (
     load_results,
     log_graded,
     merge_into_gradebook,
+    open_gradebook,
     save_result,
     write_feedback,
 )
@@ -237,7 +238,8 @@ def run_class(engine, todo: list[Task], tasks: list[Task], master: Master, work:
     students = sorted({t.student_id for t in tasks})
     left = {s: sum(t.student_id == s for t in todo) for s in students}
     results = []
-    with tqdm(total=len(students), desc="grading", unit="student", disable=not progress) as bar:
+    with tqdm(total=len(students), desc="grading", unit="student", disable=not progress) as bar, \
+            open_gradebook(url, master.course_id) as gradebook:
         bar.update(sum(n == 0 for n in left.values()))
         for task, graded in engine.run(todo, master, work, limits, cell_timeout, keep_work):
             result = graded.result
@@ -245,7 +247,11 @@ def run_class(engine, todo: list[Task], tasks: list[Task], master: Master, work:
                 result.problems.append(["no_sandbox", ("graded with --sandbox none: the student's code ran with the "
                                                        "grader's rights, outside any sandbox")])
             if result.score is not None:
-                merge_into_gradebook(url, master.course_id, result)
+                try:
+                    merge_into_gradebook(gradebook, master.course_id, result)
+                except Exception:  # noqa: BLE001  (a server database dropped the connection: once more, anew)
+                    gradebook.db.rollback()
+                    merge_into_gradebook(url, master.course_id, result)
             write_feedback(out, result, graded.feedback)
             save_result(out, result)
             log_graded(out, result, engine.name)
