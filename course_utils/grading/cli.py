@@ -54,6 +54,10 @@ def grade_command(args) -> int:
             print("--scheduler needs Dask: pip install 'dask[distributed]' (in the course's environment, on every "
                   "machine that grades)", file=sys.stderr)
             return 2
+        problem = scheduler_problem(args.scheduler)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url,
                     scheduler=args.scheduler, regrade=args.regrade, keep_work=args.keep_work)
     seconds = time.perf_counter() - start
@@ -62,6 +66,24 @@ def grade_command(args) -> int:
           f"in {seconds:.0f} s; {sum(len(r.problems) for r in results)} problem(s)")
     print(f"wrote {out / 'grades.csv'}, {out / 'problems.csv'}, {out / 'report.md'}, {out / 'scores.png'}, {out / 'feedback'}/")
     return 0
+
+
+def scheduler_problem(address: str, timeout_s: int = 20) -> str | None:
+    """Why ``--scheduler ADDRESS`` cannot be used (checked before the course is set up), or None."""
+    if address == "local":
+        return None
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=f"{timeout_s}s") as client:
+            workers = client.scheduler_info()["workers"]
+    except (OSError, ValueError) as e:
+        return (f"cannot reach the Dask scheduler at {address} ({type(e).__name__}: {e}); start one with "
+                "`dask scheduler`, or grade on this machine with --scheduler local or without --scheduler")
+    if not workers:
+        print(f"note: the Dask scheduler at {address} has no workers yet; grading starts when some join",
+              file=sys.stderr)
+    return None
 
 
 def add_commands(sub) -> None:

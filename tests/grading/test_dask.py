@@ -210,3 +210,11 @@ def test_a_shared_gradebook_is_set_up_once(klass, tmp_path, monkeypatch):
     assert len(calls) == 1, "the first run records the chapter"
     assert gradebook.class_gradebook(master, tmp_path, url) == (url, {})
     assert len(calls) == 1, "a second run regenerated a chapter the gradebook already holds"
+
+
+def test_an_unreachable_scheduler_is_named_before_anything_is_graded(klass, tmp_path):
+    proc = course_grade(klass["subs"], "--out", tmp_path / "out", "--course", klass["root"],
+                        "--scheduler", "tcp://127.0.0.1:9")  # the discard port: nothing listens
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err, out + err
+    assert not (tmp_path / "out" / "grades.csv").exists()
