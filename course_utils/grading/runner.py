@@ -186,7 +186,7 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     skipped = [chapter_changed(sub, stale[sub.chapter]) for sub in found if sub.chapter in stale]
     tasks = [make_task(s.student_id, s.chapter, s.path, s.file)
              for s in sorted(found, key=lambda s: (s.student_id, s.chapter)) if s.chapter not in stale]
-    done = {} if regrade else already_graded(out, master)
+    done = {} if regrade else already_graded(out, master, limits.sandbox)
     todo = [t for t in tasks if done.get(t.key) != t.digest]
     engine = engine_for(scheduler, jobs)
     if progress:
@@ -208,13 +208,15 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     return results + skipped
 
 
-def already_graded(out: Path, master: Master) -> dict[str, str]:
+def already_graded(out: Path, master: Master, sandbox: str = "bwrap") -> dict[str, str]:
     """``{student/chapter: digest}`` of the results in ``out`` that this grader would give again:
-    graded by the same version (a grader error is always graded again)."""
+    graded by the same version (a grader error is always graded again, and so is a submission
+    graded with ``--sandbox none`` when this run has a sandbox)."""
+    again = {"grader_error"} | ({"no_sandbox"} if sandbox != "none" else set())
     done = {}
     for r in load_results(out):
         if (r.score is not None and r.chapter in master.versions and r.grader == master.versions[r.chapter]
-                and not any(p == "grader_error" for p, _ in r.problems)):
+                and not any(p in again for p, _ in r.problems)):
             done[f"{r.student_id}/{r.chapter}"] = r.digest
     return done
 

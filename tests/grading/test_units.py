@@ -377,7 +377,10 @@ def test_a_rerun_skips_only_what_the_same_grader_graded_from_the_same_notebook(t
     grading.save_result(out, grading.Result("carol", "ch", "carol/ch.ipynb", 0.0, 2, digest="c1", grader="v1",
                                             problems=[["grader_error", "the grader failed"]]))
     grading.save_result(out, grading.Result("dave", "ch9", "dave/ch9.ipynb", problems=[["unknown_chapter", "x"]]))
-    assert grading.already_graded(out, master) == {"alice/ch": "a1"}
+    grading.save_result(out, grading.Result("erin", "ch", "erin/ch.ipynb", 2.0, 2, digest="e1", grader="v1",
+                                            problems=[["no_sandbox", "graded with --sandbox none"]]))
+    assert grading.already_graded(out, master) == {"alice/ch": "a1"}  # erin: graded again, now in a sandbox
+    assert grading.already_graded(out, master, sandbox="none") == {"alice/ch": "a1", "erin/ch": "e1"}
     assert not list(out.rglob("*.tmp")), "a result is written whole, through a temporary file"
     tasks = [grading.Task("alice", "ch", "alice/ch.ipynb", b"{}", "a1"), grading.Task("alice", "ch", "", b"[]", "a2")]
     assert [t.key for t in tasks] == ["alice/ch", "alice/ch"] and tasks[0].digest == "a1"
