@@ -249,11 +249,7 @@ def run_class(engine, todo: list[Task], tasks: list[Task], master: Master, work:
                 result.problems.append(["no_sandbox", ("graded with --sandbox none: the student's code ran with the "
                                                        "grader's rights, outside any sandbox")])
             if result.score is not None:
-                try:
-                    merge_into_gradebook(gradebook, master.course_id, result)
-                except Exception:  # noqa: BLE001  (a server database dropped the connection: once more, anew)
-                    gradebook.db.rollback()
-                    merge_into_gradebook(url, master.course_id, result)
+                merge_into_gradebook(gradebook, master.course_id, result)
             write_feedback(out, result, graded.feedback)
             save_result(out, result)
             log_graded(out, result, engine.name)
