@@ -151,12 +151,30 @@ def _from_npy(text) -> object:
     if type(text) is not str:
         raise ValueError("array data must be a base64 string")
     raw = base64.b64decode(text.encode("ascii"), validate=True)
-    array = np.load(io.BytesIO(raw), allow_pickle=False)
-    if array.dtype.kind not in _ARRAY_KINDS or array.dtype.hasobject:
-        raise ValueError(f"arrays of {array.dtype} are not accepted")
-    if array.size > MAX_ARRAY_ITEMS:
-        raise ValueError(f"an array of {array.size} elements is larger than {MAX_ARRAY_ITEMS}")
-    return array
+    _check_npy_header(raw)
+    return np.load(io.BytesIO(raw), allow_pickle=False)
+
+
+def _check_npy_header(raw: bytes) -> None:
+    """Refuse an .npy whose header lies before numpy allocates what it claims: the dtype must be
+    plain numbers, and its shape × itemsize must be the bytes that follow the header."""
+    from numpy.lib import format as npy
+
+    stream = io.BytesIO(raw)
+    version = npy.read_magic(stream)
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f"an .npy of format version {version} is not accepted (only 1.0 and 2.0)")
+    reader = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+    shape, _, dtype = reader(stream)
+    if dtype.kind not in _ARRAY_KINDS or dtype.hasobject:
+        raise ValueError(f"arrays of {dtype} are not accepted")
+    count = math.prod(shape)
+    if count > MAX_ARRAY_ITEMS:
+        raise ValueError(f"an array of {count} elements is larger than {MAX_ARRAY_ITEMS}")
+    payload = len(raw) - stream.tell()
+    if count * dtype.itemsize != payload:
+        raise ValueError(f"the array's header claims shape {tuple(shape)} of {dtype} ({count * dtype.itemsize} bytes), "
+                         f"but {payload} bytes of data follow it")
 
 
 def parse_reply(text) -> object:
