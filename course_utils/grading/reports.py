@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .gradebook import Result
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _number(x) -> str:
     return "" if x is None else f"{float(x):g}"
 
 
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``, ``-``,
+    ``@``, tab, CR) gets a leading ``'``, unless it is a plain number (``-1.5`` stays numeric)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text) else text
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
+    """Every CSV the grader writes goes through here: each cell through :func:`csv_cell`."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([csv_cell(h) for h in header])
+        w.writerows([csv_cell(c) for c in row] for row in rows)
+
+
 def write_tables(out: Path, results: list[Result]) -> None:
     graded = sorted((r for r in results if r.score is not None), key=lambda r: (r.student_id, r.chapter))
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student_id", "chapter", "score", "max_score"])
-        w.writerows([r.student_id, r.chapter, _number(r.score), _number(r.max_score)] for r in graded)
+    write_csv(out / "grades.csv", ["student_id", "chapter", "score", "max_score"],
+              ([r.student_id, r.chapter, _number(r.score), _number(r.max_score)] for r in graded))
     rows = [[r.student_id, r.chapter, r.file, p, d] for r in results for p, d in r.problems]
-    with open(out / "problems.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student_id", "chapter", "file", "problem", "detail"])
-        w.writerows(sorted(rows))
+    write_csv(out / "problems.csv", ["student_id", "chapter", "file", "problem", "detail"], sorted(rows))
     write_report(out, graded, len(rows))
 
 

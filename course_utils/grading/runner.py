@@ -23,9 +23,19 @@ from .gradebook import (
     save_result,
     write_feedback,
 )
-from .outcome import STOPPED, autograded_path, cell_label, how_it_ended, neutralise, output_problems
+from .outcome import (
+    LOG_TAIL,
+    STOPPED,
+    autograded_path,
+    cell_label,
+    excerpt,
+    how_it_ended,
+    neutralise,
+    output_problems,
+    read_tail,
+)
 from .reports import write_tables
-from .submissions import INBOX, MASTER, Problem, Submission, find_submissions, prepare_notebook, unpack
+from .submissions import INBOX, MASTER, STUDENT_ID, Problem, Submission, find_submissions, prepare_notebook, unpack
 from .worker import Limits, available_cpus, build_font_cache, run_worker
 
 ATTEMPTS = 3              # grading runs of one submission, counting regrades after a crash or hang
@@ -144,11 +154,13 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
 
 
 def _log_tail(ws: Path, outcome: dict | None) -> str:
-    text = (outcome or {}).get("error") or ""
-    if not text and (ws / "worker.log").exists():
-        text = (ws / "worker.log").read_text(errors="replace")
+    """The last line of the run's error or ``worker.log`` (read from its tail, at most ``LOG_TAIL``
+    bytes), as a short escaped excerpt: the student's kernel writes into that log too."""
+    text = ((outcome or {}).get("error") or "")[-LOG_TAIL:]
+    if not text:
+        text = read_tail(ws / "worker.log", LOG_TAIL)
     last = [line for line in text.strip().splitlines() if line.strip()][-1:] or [""]
-    return f" [{last[0][:160]}]" if last[0] else ""
+    return f" [{excerpt(last[0])}]" if last[0] else ""
 
 
 def file_digests(files: list[Path]) -> dict[Path, str]:
@@ -174,7 +186,8 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     extra = unpacked + extra
     chapters = chapters or sorted({s.chapter for s in found})
     found = [s for s in found if s.chapter in chapters]
-    students = sorted({s.student_id for s in found} | {p.student_id for p in extra if p.student_id})
+    students = sorted({s.student_id for s in found}
+                      | {p.student_id for p in extra if p.student_id and STUDENT_ID.match(p.student_id)})
     for student in students:  # a chapter someone handed in and this student did not
         have = {s.chapter for s in found if s.student_id == student}
         found += [Submission(student, ch, None, "") for ch in chapters if ch not in have]
@@ -199,13 +212,18 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     for result in skipped:
         save_result(out, result)
     changed = [p for p, digest in before.items() if not p.exists() or file_digests([p]).get(p) != digest]
-    extra += [Problem(p.relative_to(folder).parts[0], p.stem, str(p.relative_to(folder)), "original_changed",
+    extra += [Problem(_student_of(p.relative_to(folder)), p.stem, str(p.relative_to(folder)), "original_changed",
                       "the submitted file changed while grading (it should not have)") for p in changed]
     for problem in extra:  # problems.csv is rebuilt from results/, so these are saved there too
         save_result(out, Result(problem.student_id, problem.chapter, problem.file,
                                 problems=[[problem.problem, problem.detail]]))
     write_tables(out, load_results(out))
     return results + skipped
+
+
+def _student_of(rel: Path) -> str:
+    """The student a file under SUBMISSIONS belongs to, or "" where its folder is no usable id."""
+    return rel.parts[0] if len(rel.parts) > 1 and STUDENT_ID.match(rel.parts[0]) else ""
 
 
 def already_graded(out: Path, master: Master, sandbox: str = "bwrap") -> dict[str, str]:

@@ -122,7 +122,7 @@ def find_submissions(folder: Path, known: list[str]) -> tuple[list[Submission], 
             problems.append(Problem("", path.stem, str(rel), "no_student_folder",
                                     "a notebook outside any <student_id>/ folder: not graded"))
         elif not STUDENT_ID.match(student):
-            problems.append(Problem(student, path.stem, str(rel), "bad_student_id",
+            problems.append(Problem("", path.stem, str(rel), "bad_student_id",  # never a student: no id column
                                     "the folder name is not a usable student id (letters, digits, _.@+-): not graded"))
         elif len(rest) > 2 or (len(rest) == 2 and rest[0] != path.stem):
             problems.append(Problem(student, path.stem, str(rel), "unexpected_path",

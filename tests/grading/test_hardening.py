@@ -13,7 +13,6 @@ import pytest
 
 from course_utils.probe import ProbeError, parse_reply
 
-
 # -- item 6: a reply whose .npy header lies ----------------------------------------------------
 
 def lying_npy(shape: tuple, dtype: str = "<f8", payload: bytes = b"\0" * 16) -> str:
@@ -43,3 +42,57 @@ def test_an_honest_npy_still_arrives():
     np.save(buf, np.arange(6, dtype=np.float32).reshape(2, 3))
     out = parse_reply(json.dumps({"ok": {"__array__": base64.b64encode(buf.getvalue()).decode()}}))
     assert out.shape == (2, 3) and out.dtype == np.float32 and out[1, 2] == 5
+
+
+# -- item 4: nothing the student wrote is a formula, a student id, or more than an excerpt ------
+
+def test_csv_cells_that_start_like_a_formula_are_text(tmp_path):
+    from course_utils.grading.gradebook import Result
+    from course_utils.grading.reports import write_tables
+
+    results = [Result("alice", "ch01", "alice/ch01.ipynb", 2.0, 3.0, cells={"f": [2.0, 3.0]}),
+               Result("bob", "ch01", "bob/ch01.ipynb", -1.5, 3.0, problems=[
+                   ["unknown_cells", "=HYPERLINK(\"http://x\",\"y\")"], ["x", "+1+cmd|' /C calc'!A0"],
+                   ["y", "@SUM(1)"], ["z", "\t=1"], ["w", "\r=1"], ["v", "-2+3"]])]
+    write_tables(tmp_path, results)
+    import csv
+
+    grades = list(csv.reader(open(tmp_path / "grades.csv", newline="", encoding="utf-8")))
+    assert grades[1:] == [["alice", "ch01", "2", "3"], ["bob", "ch01", "-1.5", "3"]]  # numbers stay numbers
+    details = [r[4] for r in csv.reader(open(tmp_path / "problems.csv", newline="", encoding="utf-8"))][1:]
+    assert sorted(details) == sorted(["'=HYPERLINK(\"http://x\",\"y\")", "'+1+cmd|' /C calc'!A0", "'@SUM(1)",
+                                      "'\t=1", "'\r=1", "'-2+3"])
+
+
+def test_a_formula_for_a_student_folder_is_never_a_student(tmp_path):
+    from course_utils.grading.reports import csv_cell
+    from course_utils.grading.submissions import find_submissions
+
+    for student in ("=SUM(2,3)", "alice"):
+        (tmp_path / student).mkdir()
+        (tmp_path / student / "ch01.ipynb").write_text("{}")
+    found, problems = find_submissions(tmp_path, ["ch01"])
+    assert [s.student_id for s in found] == ["alice"]
+    assert [(p.student_id, p.problem, csv_cell(p.file)) for p in problems] == [
+        ("", "bad_student_id", "'=SUM(2,3)/ch01.ipynb")]
+
+
+def test_a_log_is_read_from_its_tail(tmp_path):
+    """worker.log holds what the student's kernel wrote to stderr: 256 MB of it (a sparse file here)
+    is read from its last 64 KB, and its last line is quoted short, escaped, marked as theirs."""
+    import tracemalloc
+
+    from course_utils.grading.runner import _log_tail
+
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as f:
+        f.truncate(256 * 2**20)
+        f.seek(0, 2)
+        f.write(b"\n=cmd|' /C calc'!A0 \x1b[31m\xe2\x80\xaeevil" + b"x" * 500 + b"\n")
+    tracemalloc.start()
+    tail = _log_tail(tmp_path, None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2 * 2**20, f"reading the log's tail took {peak / 2**20:.0f} MB"
+    assert "may be the student's own" in tail and "\\x1b" in tail and "\\u202e" in tail and "\x1b" not in tail
+    assert len(tail) < 220 and tail.rstrip("]").endswith("…»")
