@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from .course import course_root, discover_chapters
+from .engine import NOTEBOOK_MAX_MB
 from .release import release_command, resolve_chapters
 from .runner import grade
 from .sandbox import KINDS, check
@@ -59,7 +60,8 @@ def grade_command(args) -> int:
             print(problem, file=sys.stderr)
             return 2
     results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url,
-                    scheduler=args.scheduler, regrade=args.regrade, keep_work=args.keep_work)
+                    scheduler=args.scheduler, regrade=args.regrade, keep_work=args.keep_work,
+                    max_notebook_mb=args.max_notebook_mb)
     seconds = time.perf_counter() - start
     graded = [r for r in results if r.score is not None]
     print(f"graded {len(graded)} chapter submission(s) of {len({r.student_id for r in graded})} student(s) "
@@ -108,6 +110,8 @@ def add_commands(sub) -> None:
                    help="keep each submission's private course folder (default: removed once merged); on Dask, in "
                         "the worker's local directory")
     g.add_argument("--out", default="grading", help="where the results go (default ./grading)")
+    g.add_argument("--max-notebook-mb", type=float, default=NOTEBOOK_MAX_MB,
+                   help=f"a larger notebook is not read and scores 0, a too_large row (default {NOTEBOOK_MAX_MB})")
     g.add_argument("--memory-mb", type=int, default=MEMORY_MB, help=f"address-space limit per submission (default {MEMORY_MB})")
     g.add_argument("--timeout", type=float, default=TIMEOUT_S,
                    help=f"seconds per grading run of a chapter submission (default {TIMEOUT_S})")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
+import stat
 import tarfile
 import threading
 import uuid
@@ -26,14 +28,17 @@ from pathlib import Path
 from .gradebook import Result
 from .submissions import MASTER, Submission
 
+NOTEBOOK_MAX_MB = 20     # largest notebook graded (course grade --max-notebook-mb); a larger one scores 0
+
 
 @dataclass(frozen=True)
 class Task:
     student_id: str
     chapter: str
     file: str                 # as handed in, relative to SUBMISSIONS
-    notebook: bytes | None    # None: nothing handed in for this chapter
-    digest: str = ""          # sha256 of ``notebook``
+    notebook: bytes | None    # None: nothing handed in for this chapter (or refused: see ``refused``)
+    digest: str = ""          # sha256 of ``notebook`` (of the file, for one refused)
+    refused: tuple = ()       # (problem, detail): a file handed in but not read, e.g. too large
 
     @property
     def key(self) -> str:
@@ -50,9 +55,37 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def make_task(student_id: str, chapter: str, path: Path | None, file: str) -> Task:
-    data = path.read_bytes() if path is not None else None
-    return Task(student_id, chapter, file, data, digest(data) if data is not None else "")
+def file_digest(path: Path) -> str:
+    """sha256 of a file, read in 1 MB pieces (a huge file never sits in memory)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(2**20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def make_task(student_id: str, chapter: str, path: Path | None, file: str,
+              max_bytes: int = NOTEBOOK_MAX_MB * 2**20) -> Task:
+    """The task of one submission. Its size is checked before it is read: a notebook larger than
+    ``max_bytes`` is never read into memory (only hashed, for resuming) and scores 0 as ``too_large``;
+    anything but a regular file (a link, a device) is ``not_a_file``."""
+    if path is None:
+        return Task(student_id, chapter, file, None)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        return Task(student_id, chapter, file, None, refused=("not_a_file", f"cannot be opened ({e.strerror}): scored 0"))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return Task(student_id, chapter, file, None, refused=("not_a_file", "not a regular file: scored 0"))
+        data = f.read(max_bytes + 1)  # never more than the limit, even from a file that grows meanwhile
+    if len(data) > max_bytes:
+        del data
+        size = path.stat().st_size
+        return Task(student_id, chapter, file, None, file_digest(path), ("too_large", (
+            f"the notebook is {size / 2**20:.0f} MB, more than the {max_bytes / 2**20:g} MB a notebook may be "
+            "(course grade --max-notebook-mb): not read, scored 0")))
+    return Task(student_id, chapter, file, data, digest(data))
 
 
 def grader_error(task: Task, max_score: float, error: BaseException) -> Result:
@@ -66,6 +99,11 @@ def grade_task(task: Task, master, work: Path, limits, cell_timeout: int, keep_w
     from .runner import grade_submission
 
     ws = work / task.student_id / task.chapter
+    if task.refused:
+        result = Result(task.student_id, task.chapter, task.file, 0.0, sum(master.points[task.chapter].values()),
+                        problems=[list(task.refused)])
+        result.digest, result.grader = task.digest, master.versions[task.chapter]
+        return Graded(result)
     path = None
     if task.notebook is not None:  # next to the workspace, outside what the student's kernel sees
         path = work / task.student_id / f"{task.chapter}.submitted.ipynb"

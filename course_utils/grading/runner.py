@@ -12,7 +12,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 
 from .course import course_id, course_root, discover_chapters, generate, load_config, read_notebook, write_course
-from .engine import Task, engine_for, make_task
+from .engine import NOTEBOOK_MAX_MB, Task, engine_for, file_digest, make_task
 from .gradebook import (
     Result,
     class_gradebook,
@@ -164,15 +164,16 @@ def _log_tail(ws: Path, outcome: dict | None) -> str:
 
 
 def file_digests(files: list[Path]) -> dict[Path, str]:
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
+    return {p: file_digest(p) for p in files if p.is_file() and not p.is_symlink()}
 
 
 def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs: int = 1, limits: Limits | None = None,
           root: Path | None = None, db_url: str | None = None, progress: bool = True, scheduler: str | None = None,
-          regrade: bool = False, keep_work: bool = False) -> list[Result]:
+          regrade: bool = False, keep_work: bool = False, max_notebook_mb: float = NOTEBOOK_MAX_MB) -> list[Result]:
     """Grade every submission in ``submissions`` into ``out``; returns this run's results. A
     submission already graded into ``out`` with the same notebook and the same grader is skipped
-    (unless ``regrade``): a run killed at any point continues where it stopped."""
+    (unless ``regrade``): a run killed at any point continues where it stopped. A notebook larger
+    than ``max_notebook_mb`` is never read: it scores 0 with a ``too_large`` row."""
     root = Path(root or course_root()).resolve()
     out, submissions = Path(out).resolve(), Path(submissions).resolve()
     limits = limits or Limits()
@@ -197,7 +198,7 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     cell_timeout = limits.cell_timeout or int(load_config(master.folder).ExecutePreprocessor.get("timeout", 30))
     url, stale = class_gradebook(master, out, db_url)
     skipped = [chapter_changed(sub, stale[sub.chapter]) for sub in found if sub.chapter in stale]
-    tasks = [make_task(s.student_id, s.chapter, s.path, s.file)
+    tasks = [make_task(s.student_id, s.chapter, s.path, s.file, int(max_notebook_mb * 2**20))
              for s in sorted(found, key=lambda s: (s.student_id, s.chapter)) if s.chapter not in stale]
     done = {} if regrade else already_graded(out, master, limits.sandbox)
     todo = [t for t in tasks if done.get(t.key) != t.digest]

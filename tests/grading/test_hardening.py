@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,9 +58,10 @@ def test_csv_cells_that_start_like_a_formula_are_text(tmp_path):
     write_tables(tmp_path, results)
     import csv
 
-    grades = list(csv.reader(open(tmp_path / "grades.csv", newline="", encoding="utf-8")))
+    grades = list(csv.reader((tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()))
     assert grades[1:] == [["alice", "ch01", "2", "3"], ["bob", "ch01", "-1.5", "3"]]  # numbers stay numbers
-    details = [r[4] for r in csv.reader(open(tmp_path / "problems.csv", newline="", encoding="utf-8"))][1:]
+    with open(tmp_path / "problems.csv", newline="", encoding="utf-8") as f:
+        details = [r[4] for r in csv.reader(f)][1:]
     assert sorted(details) == sorted(["'=HYPERLINK(\"http://x\",\"y\")", "'+1+cmd|' /C calc'!A0", "'@SUM(1)",
                                       "'\t=1", "'\r=1", "'-2+3"])
 
@@ -96,3 +98,55 @@ def test_a_log_is_read_from_its_tail(tmp_path):
     assert peak < 2 * 2**20, f"reading the log's tail took {peak / 2**20:.0f} MB"
     assert "may be the student's own" in tail and "\\x1b" in tail and "\\u202e" in tail and "\x1b" not in tail
     assert len(tail) < 220 and tail.rstrip("]").endswith("…»")
+
+
+def test_a_300_mb_notebook_is_refused_without_being_read(tmp_path):
+    """A 300 MB notebook (sparse: no disk used) is refused by its size: the main process's peak
+    resident memory grows by less than 50 MB (measured in a fresh process), the result is 0 with a
+    ``too_large`` row, and its digest is the file's (so a rerun skips it as already graded)."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "alice" / "ch01.ipynb"
+    big.parent.mkdir()
+    with open(big, "wb") as f:
+        f.truncate(300 * 2**20)
+    import course_utils
+
+    package = str(Path(course_utils.__file__).parent)
+    script = f"""
+import resource, sys, types
+from pathlib import Path
+sys.modules["course_utils"] = types.ModuleType("course_utils")  # without its __init__ (torch): as the worker does
+sys.modules["course_utils"].__path__ = [{package!r}]
+from course_utils.grading.engine import file_digest, grade_task, make_task
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+master = types.SimpleNamespace(points={{"ch01": {{"f": 2.0, "g": 1.0}}}}, versions={{"ch01": "v1"}})
+task = make_task("alice", "ch01", Path({str(big)!r}), "alice/ch01.ipynb")
+graded = grade_task(task, master, Path({str(tmp_path / "work")!r}), None, 30)
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+r = graded.result
+assert task.notebook is None and r.score == 0.0 and r.max_score == 3.0, r
+assert [p for p, _ in r.problems] == ["too_large"] and "300 MB" in r.problems[0][1], r.problems
+assert r.digest == file_digest(Path({str(big)!r})) and r.grader == "v1"
+print(grown // 1024)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    grown_mb = int(proc.stdout.split()[-1])
+    assert grown_mb < 50, f"the main process grew by {grown_mb} MB refusing a 300 MB notebook"
+
+
+def test_a_notebook_under_the_limit_is_read_and_a_link_is_not(tmp_path):
+    import os
+
+    from course_utils.grading.engine import digest, make_task
+
+    nb = tmp_path / "ch01.ipynb"
+    nb.write_bytes(b'{"cells": []}')
+    task = make_task("alice", "ch01", nb, "alice/ch01.ipynb", max_bytes=100)
+    assert task.notebook == b'{"cells": []}' and task.digest == digest(task.notebook) and not task.refused
+    assert make_task("alice", "ch01", nb, "alice/ch01.ipynb", max_bytes=10).refused[0] == "too_large"
+    link = tmp_path / "link.ipynb"
+    os.symlink("/dev/zero", link)  # read whole, it never ends
+    assert make_task("alice", "ch01", link, "alice/ch01.ipynb").refused[0] == "not_a_file"
