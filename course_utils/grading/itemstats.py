@@ -16,6 +16,7 @@ and ``no one gets it``. The chapters have no variants, so there is one row per c
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 NEAR_ZERO = 0.1   # discrimination below this (and not negative) is flagged as near zero
@@ -72,7 +73,7 @@ def flags(row: dict) -> list[str]:
 
 
 def _num(x: float, fmt: str = ".2f") -> str:
-    return "" if x != x else format(x, fmt)  # NaN: empty
+    return "" if math.isnan(x) else format(x, fmt)  # NaN: empty
 
 
 def report_lines(results: list, plot: Path | None = None) -> list[str]:
@@ -86,8 +87,8 @@ def report_lines(results: list, plot: Path | None = None) -> list[str]:
     tables = {}
     for ch in chapters:
         table = tables[ch] = item_analysis(results, ch)
-        lines += [f"### {ch}", "", "| graded cell | points | difficulty | discrimination | fifths (weakest → strongest) "
-                  "| zero | full | flags |", "|---|---:|---:|---:|---|---:|---:|---|"]
+        lines += [f"### {ch}", "", ("| graded cell | points | difficulty | discrimination | fifths (weakest → strongest) "
+                  "| zero | full | flags |"), "|---|---:|---:|---:|---|---:|---:|---|"]
         lines += [f"| {g} | {r.points:g} | {_num(r.difficulty)} | {_num(r.discrimination)} | "
                   f"{' '.join(_num(x) or '–' for x in r.fifths)} | {r.zero:.0%} | {r.full:.0%} | {', '.join(r.flagged)} |"
                   for g, r in table.iterrows()]

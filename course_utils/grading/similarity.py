@@ -96,11 +96,11 @@ def wrong_answers(chapter: str, students: dict[str, dict[str, str]], stub: dict[
                   solution: dict[str, str]) -> dict[tuple[str, str], str]:
     """``{(student, "chapter/grade_id"): the wrong answer}`` on the chapter's concept questions."""
     found = {}
-    for g in stub:
+    for g, starter in stub.items():
         right = literals(solution.get(g, ""))
         if right is None:
             continue
-        start = literals(stub[g])
+        start = literals(starter)
         for s, a in students.items():
             given = literals(a.get(g, ""))
             if given and given != right and given != start:

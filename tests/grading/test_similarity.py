@@ -23,7 +23,7 @@ HERE = Path(__file__).parent / "similar"
 
 def cells_of(name: str) -> dict[str, str]:
     """``{grade_id: source}`` from a file of ``# %% <grade_id>`` sections."""
-    parts = re.split(r"^# %% (\w+)\n", (HERE / name).read_text(encoding="utf-8"), flags=re.M)
+    parts = re.split(r"^# %% (\w+)\n", (HERE / name).read_text(encoding="utf-8"), flags=re.MULTILINE)
     return {gid: src.rstrip() for gid, src in zip(parts[1::2], parts[2::2])}
 
 
