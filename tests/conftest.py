@@ -6,8 +6,9 @@
   nbgrader calls to create a gradebook) and the ``python`` of the Jupyter kernel are the venv's.
 * Chapters are discovered from ``solutions/<ch>/<ch>.ipynb``: a test that takes a ``chapter``
   argument runs once per chapter, one that takes ``wrong_answer`` once per wrong answer in
-  ``tests/grading/wrong_answers/<ch>.py`` (ids ``<ch>/<grade_id>/<n>-<description>``).
-* Wrong answers: the first of every solution cell is in the default tier (CI), the others are
+  ``tests/grading/wrong_answers/<ch>.py`` (ids ``<ch>/<grade_id>/<n>-<description>``), one that
+  takes ``right_answer`` once per correct alternative in ``tests/grading/right_answers/<ch>.py``.
+* Wrong (and right) answers: the first of every solution cell is in the default tier (CI), the others are
   ``slow``; the fast checker tries only those the run selects (and each chapter's first one,
   which the slow tier cross-checks against a real autograde).
 * ``proof(ch)`` (session-wide) holds each chapter's grading proof (``grading.harness.ChapterProof``):
@@ -33,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
 RELEASE = REPO / "notebooks"
 WRONG_ANSWERS = REPO / "tests" / "grading" / "wrong_answers"
+RIGHT_ANSWERS = REPO / "tests" / "grading" / "right_answers"
 EXECUTED = REPO / "build" / "executed"
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -73,21 +75,47 @@ def _wrong_answer_params() -> list:
     return params
 
 
+def _right_answer_params() -> list:
+    """One per correct alternative in ``right_answers/<ch>.py``; a chapter without that file yet is
+    one skipped test (``right_answer`` None) that says so."""
+    params = []
+    for ch in CHAPTERS:
+        path = RIGHT_ANSWERS / f"{ch}.py"
+        if not path.exists():
+            params.append(pytest.param(ch, None, id=f"{ch}/no-right-answers-file"))
+            continue
+        try:
+            answers = harness.parse_wrong_answers(path)
+        except ValueError as e:
+            params.append(pytest.param(ch, e, id=f"{ch}/unreadable"))
+            continue
+        # as for the wrong answers: the first of every solution cell in CI, the others slow
+        params += [pytest.param(ch, a, id=f"{ch}/{a.grade_id}/{a.number}-{_slug(a.description)}",
+                                marks=[pytest.mark.slow] if a.number > 1 else []) for a in answers]
+    return params
+
+
 _SELECTED: dict[str, set] = defaultdict(set)  # chapter -> {(grade_id, number)} of the wrong answers this run tests
+_SELECTED_RIGHT: dict[str, set] = defaultdict(set)  # the same for the right answers
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """The fast checker tries only the wrong answers this run will test (after ``-m``/``-k``)."""
+    """The fast checker tries only the wrong and right answers this run will test (after ``-m``/``-k``)."""
     for item in session.items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and "wrong_answer" in callspec.params:
-            a = callspec.params["wrong_answer"]
-            _SELECTED[callspec.params["chapter"]].add((a.grade_id, a.number))
+        if callspec is None:
+            continue
+        for name, selected in (("wrong_answer", _SELECTED), ("right_answer", _SELECTED_RIGHT)):
+            a = callspec.params.get(name)
+            if isinstance(a, harness.WrongAnswer):
+                selected[callspec.params["chapter"]].add((a.grade_id, a.number))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "wrong_answer" in metafunc.fixturenames:
         metafunc.parametrize(("chapter", "wrong_answer"), _wrong_answer_params())
+    elif "right_answer" in metafunc.fixturenames:
+        metafunc.parametrize(("chapter", "right_answer"), _right_answer_params())
     elif "chapter" in metafunc.fixturenames:
         metafunc.parametrize("chapter", CHAPTERS)
 
@@ -107,7 +135,8 @@ def proof(tmp_path_factory: pytest.TempPathFactory):
         if ch not in _PROOFS:
             _PROOFS[ch] = harness.ChapterProof(
                 ch, solutions=SOLUTIONS, release=RELEASE, wrong_answers=WRONG_ANSWERS,
-                workdir=tmp_path_factory.mktemp(ch), executed=EXECUTED, selected=_SELECTED[ch])
+                workdir=tmp_path_factory.mktemp(ch), executed=EXECUTED, selected=_SELECTED[ch],
+                right_answers=RIGHT_ANSWERS, selected_right=_SELECTED_RIGHT[ch])
         return _PROOFS[ch]
     return get
 

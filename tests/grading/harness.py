@@ -3,7 +3,8 @@
 Three parts, used by ``tests/grading/test_grading.py``, ``tests/grading/test_harness.py`` and
 ``tests/notebooks/test_execute.py``:
 
-1. ``parse_wrong_answers`` reads ``tests/grading/wrong_answers/<ch>.py``: sections that start with
+1. ``parse_wrong_answers`` reads ``tests/grading/wrong_answers/<ch>.py`` (and the correct
+   alternatives of ``tests/grading/right_answers/<ch>.py``, same format): sections that start with
    ``# %% <grade_id>: <description>``, each one replacing the whole source of that solution cell.
 2. ``Course`` is a throwaway nbgrader course folder (the repo's ``nbgrader_config.py`` with every
    path and the sqlite gradebook moved inside the folder). It runs the real ``nbgrader`` commands:
@@ -563,9 +564,12 @@ def _runs_of_same_cell(answers: list[WrongAnswer]) -> list[list[WrongAnswer]]:
 
 
 def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
-                   timeout: int = CELL_TIMEOUT) -> tuple[SolutionRun, list[Verdict]]:
+                   timeout: int = CELL_TIMEOUT, right_answers: list[WrongAnswer] = ()) -> tuple[SolutionRun, list[Verdict]]:
     """Run the solution notebook at ``path`` once in a kernel started in ``cwd``, then try every
-    wrong answer in that kernel and return the run and one verdict per wrong answer.
+    wrong answer in that kernel and return the run and one verdict per wrong answer, followed by
+    one per right answer (tried last, in the same way but without the check described below: a
+    right answer that poisoned the kernel could only make the right answers after it lose points,
+    which their tests report).
 
     One wrong answer must not poison the next (say it replaces a builtin, or changes a shared model
     in place). Each is followed by the correct cell put back, and once the wrong answers for one
@@ -611,6 +615,13 @@ def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
                         session.stop()
                         session, _ = fresh_session()
             verdicts += group_verdicts
+        for right in right_answers:
+            try:
+                verdicts.append(session.try_wrong_answer(right))
+            except DeadKernelError:
+                verdicts.append(Verdict(right, cell_error="the kernel died", restored=False))
+                session.stop()
+                session, _ = fresh_session()
         return run, verdicts
     finally:
         session.stop()
@@ -626,10 +637,13 @@ class ChapterProof:
     for it and then reused, and ``timings`` records how long each took (seconds)."""
 
     def __init__(self, ch: str, *, solutions: Path, release: Path, wrong_answers: Path,
-                 workdir: Path, executed: Path | None = None, selected: set | None = None):
+                 workdir: Path, executed: Path | None = None, selected: set | None = None,
+                 right_answers: Path | None = None, selected_right: set | None = None):
         self.ch = ch
         self.solutions, self.release_root = Path(solutions), Path(release)
         self.wrong_answers_path = Path(wrong_answers) / f"{ch}.py"
+        self.right_answers_path = Path(right_answers) / f"{ch}.py" if right_answers is not None else None
+        self.selected_right = selected_right  # {(grade_id, number)}: the right answers to try (None: all)
         self.workdir = Path(workdir)
         self.executed_dir = executed
         self.selected = selected  # {(grade_id, number)}: the wrong answers to try (None: all)
@@ -671,6 +685,14 @@ class ChapterProof:
     def wrong_answer(self, grade_id_: str, number: int) -> WrongAnswer:
         return next(a for a in self.wrong_answers if (a.grade_id, a.number) == (grade_id_, number))
 
+    @cached_property
+    def right_answers(self) -> list[WrongAnswer]:
+        """Correct alternatives from ``right_answers/<ch>.py`` (same format as the wrong answers;
+        none if the chapter has no such file yet)."""
+        if self.right_answers_path is None or not self.right_answers_path.exists():
+            return []
+        return parse_wrong_answers(self.right_answers_path)
+
     # -- the fast checker -----------------------------------------------------------------------
     @cached_property
     def fast_check(self) -> tuple[SolutionRun, list[Verdict]]:
@@ -683,19 +705,26 @@ class ChapterProof:
             answers = []
         if self.selected is not None:  # those this test run asks about, and the first (see conftest)
             answers = [a for a in answers if (a.grade_id, a.number) in self.selected or a is answers[0]]
+        try:
+            right = self.right_answers
+        except ValueError:
+            right = []  # test_right_answer_keeps_full_marks reports an unreadable file
+        if self.selected_right is not None:
+            right = [a for a in right if (a.grade_id, a.number) in self.selected_right]
         cwd = self.workdir / "run"  # a copy of the chapter folder, so files it writes stay out of the repo
         shutil.copytree(self.solutions / self.ch, cwd, dirs_exist_ok=True)
         wall, cpu = time.perf_counter(), cpu_seconds()
-        run, verdicts = check_notebook(cwd / self.source_path.name, answers, cwd)
+        run, verdicts = check_notebook(cwd / self.source_path.name, answers, cwd, right_answers=right)
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
         self.timings["fast checker: solution run"] = (run.seconds, float("nan"))
-        self.timings[f"fast checker: all ({len(verdicts)} wrong answers)"] = (wall, cpu)
+        self.timings[f"fast checker: all ({len(verdicts) - len(right)} wrong, {len(right)} right answers)"] = (wall, cpu)
         if self.executed_dir is not None:
             Path(self.executed_dir).mkdir(parents=True, exist_ok=True)
             nbformat.write(run.notebook, str(Path(self.executed_dir) / f"{self.ch}.ipynb"))
         return run, verdicts
 
     def verdict(self, wrong: WrongAnswer) -> Verdict | None:
+        """The fast checker's verdict on a wrong or a right answer (``None`` if it was not tried)."""
         return next((v for v in self.fast_check[1] if v.wrong == wrong), None)
 
     # -- the real nbgrader ----------------------------------------------------------------------

@@ -10,7 +10,9 @@ Per chapter (test id ``[<ch>]``):
 * every solution cell has at least two wrong answers in ``tests/grading/wrong_answers/<ch>.py``;
 * the fast checker and a real ``nbgrader autograde`` agree on the chapter's first wrong answer.
 
-Per wrong answer (test id ``[<ch>/<grade_id>/<n>-<description>]``): it loses points.
+Per wrong answer (test id ``[<ch>/<grade_id>/<n>-<description>]``): it loses points. Per right
+answer (``tests/grading/right_answers/<ch>.py``, same format; a chapter without that file is
+skipped): it keeps full marks on every graded test cell.
 
 The work is shared through the session-wide ``proof(ch)`` fixture (see ``tests/conftest.py``), so
 each chapter is run once by the fast checker and once per nbgrader command.
@@ -124,6 +126,27 @@ def test_wrong_answer_loses_points(chapter: str, wrong_answer: WrongAnswer, proo
         f"{where}: wrong answer {wrong_answer.label!r} keeps full marks on every graded test cell "
         f"{sorted(verdict.scores)}" + (f" (the cell itself raised {verdict.cell_error})" if verdict.cell_error else "")
         + ": the tests cannot tell it from the solution")
+
+
+def test_right_answer_keeps_full_marks(chapter: str, right_answer, proof) -> None:
+    """The solution cell replaced by this correct alternative (another style, another library call)
+    keeps full marks on every graded test cell, and the cell itself runs without an error."""
+    if right_answer is None:
+        pytest.skip(f"tests/grading/right_answers/{chapter}.py does not exist yet")
+    if isinstance(right_answer, Exception):
+        pytest.fail(f"tests/grading/right_answers/{chapter}.py cannot be read: {right_answer}")
+    p: ChapterProof = proof(chapter)
+    run, _ = p.fast_check
+    assert not run.errors and not run.baseline_problems, (
+        f"the solution of {chapter} does not run cleanly, so right answers cannot be judged:"
+        + _lines(run.errors + run.baseline_problems))
+    verdict = p.verdict(right_answer)
+    where = f"tests/grading/right_answers/{chapter}.py:{right_answer.line}"
+    assert verdict is not None and verdict.problem is None, f"{where}: {verdict.problem if verdict else 'not checked'}"
+    assert verdict.cell_error is None, f"{where}: right answer {right_answer.label!r} raised {verdict.cell_error}"
+    assert verdict.lost_points == 0, (
+        f"{where}: right answer {right_answer.label!r} loses {verdict.lost_points} point(s) on "
+        f"{sorted(verdict.failed)}:" + _lines(f"{gid}: {msg}" for gid, msg in verdict.messages.items()))
 
 
 @slow
