@@ -99,6 +99,7 @@ def test_saved_activations_restore_mode_and_keep_nothing():
     assert all(p.grad is None for p in model.parameters())
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_measure_step_cuda_peak_counts_only_this_model():
     device = torch.device("cuda")

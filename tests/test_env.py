@@ -4,6 +4,9 @@ import torch
 import course_utils as cu
 from course_utils import env
 
+# Every test here asks torch about GPUs, real or faked: .ci/run also runs them against the CUDA build of
+# torch (the build a plain `pip install torch` gives on Linux), where a faked GPU meets real CUDA code.
+pytestmark = pytest.mark.gpu
 
 @pytest.fixture
 def clean_env(monkeypatch):

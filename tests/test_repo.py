@@ -52,3 +52,45 @@ def test_the_course_data_is_package_data():
 def test_nbgrader_layout():
     cfg = (ROOT / "nbgrader_config.py").read_text()
     assert 'source_directory = "solutions"' in cfg and 'release_directory = "notebooks"' in cfg
+
+
+def _fakes_or_needs_cuda(node) -> bool:
+    """A function whose code patches ``torch.cuda`` (``setattr(torch.cuda, ...)``) or a ``device="cuda"``."""
+    import ast
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and getattr(sub.func, "attr", getattr(sub.func, "id", "")) == "setattr" \
+                and sub.args and ast.unparse(sub.args[0]) == "torch.cuda":
+            return True
+        if isinstance(sub, ast.Call) and ast.unparse(sub.func) == "torch.device" and sub.args \
+                and isinstance(sub.args[0], ast.Constant) and sub.args[0].value == "cuda":
+            return True
+    return False
+
+
+def test_tests_that_fake_or_need_a_gpu_are_marked_gpu():
+    """.ci/run runs the `gpu` tests against the CUDA build of torch as well (issue 24: a test that faked a GPU
+    passed with the CPU build and failed with the CUDA build, the one `pip install torch` gives on Linux).
+    A test that patches torch.cuda, or uses a fixture that does, or asks for a "cuda" device, carries the mark."""
+    import ast
+    unmarked = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        module_marked = any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in n.targets)
+                            and "mark.gpu" in ast.unparse(n.value) for n in tree.body)
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        faking_fixtures = {f.name for f in functions if not f.name.startswith("test_") and _fakes_or_needs_cuda(f)}
+        for f in functions:
+            if not f.name.startswith("test_"):
+                continue
+            touches = _fakes_or_needs_cuda(f) or faking_fixtures & {a.arg for a in f.args.args}
+            marked = module_marked or any("mark.gpu" in ast.unparse(d) for d in f.decorator_list)
+            if touches and not marked:
+                unmarked.append(f"{path.relative_to(ROOT)}::{f.name}")
+    assert not unmarked, "mark these @pytest.mark.gpu (they fake or need CUDA):\n  " + "\n  ".join(unmarked)
+
+
+def test_ci_runs_the_gpu_tests_against_the_cuda_build():
+    ci = (ROOT / ".ci" / "run").read_text()
+    job = (ROOT / ".ci" / "cuda_build").read_text()
+    assert ".ci/cuda_build" in ci
+    assert "torch==2.13.0" in job and "-m gpu" in job

@@ -184,16 +184,40 @@ def test_resume_skips_finished_batches_without_collating_them(tmp_path):
     assert resumed == straight[5:], "the resumed run must see the rest of the interrupted epoch, then the next, in order"
 
 
+@pytest.mark.gpu
 def test_course_device_cpu_is_honoured_on_a_gpu_machine(monkeypatch):
+    """COURSE_DEVICE=cpu wins over a GPU that the course and accelerate can see.
+
+    The fake GPU is visible only while the run chooses its device (``train._accelerator``: the course's
+    own choice, then accelerate's state, built afresh as in a new process) and is gone before torch's
+    own kernels run: with a CUDA build of torch and no NVIDIA driver, AdamW's step would otherwise ask
+    ``torch.cuda.is_available()``, get True, and fail initialising CUDA (the CPU build never gets
+    there). So the test holds with either build of torch."""
+    import importlib
+
     from accelerate.state import PartialState
+
+    train_module = importlib.import_module("course_utils.train")  # the module, not cu.train the function
 
     train_dl, _ = loaders(32)  # built before the fake GPU appears (it would pin memory)
     monkeypatch.setenv("COURSE_DEVICE", "cpu")
     monkeypatch.delenv("COURSE_PRECISION", raising=False)
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    PartialState._reset_state()  # accelerate decides the device afresh, as in a new process
+    real, asked = train_module._accelerator, []
+
+    def on_a_gpu_machine(cfg):
+        with monkeypatch.context() as gpu:
+            gpu.setattr(torch.cuda, "is_available", lambda: asked.append(1) or True)
+            PartialState._reset_state()  # accelerate decides the device afresh, as in a new process
+            with monkeypatch.context() as unforced:  # the fake GPU is what the course would pick unforced
+                unforced.delenv("COURSE_DEVICE")
+                assert cu.get_device().type == "cuda"
+            return real(cfg)
+
+    monkeypatch.setattr(train_module, "_accelerator", on_a_gpu_machine)
     history = cu.train(tiny_classifier(), train_dl, epochs=1, progress=False)  # no cpu=True
+    assert asked, "the fake GPU was never consulted"
     assert history.device == "cpu" and history.precision == "fp32"
+    assert not torch.cuda.is_initialized()
 
 
 def test_bad_or_impossible_precision_is_named():
