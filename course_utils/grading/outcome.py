@@ -41,8 +41,7 @@ def culprit(ws: Path, how: str, cell_timeout: int) -> int | None:
     cell sent to the kernel. After the wall clock: the first of the cells at the end that each
     waited a whole cell timeout (a kernel that ignores the interrupt makes every later cell time
     out too)."""
-    path = ws / "progress.jsonl"
-    starts = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    starts = _starts(ws)
     if not starts:
         return None
     if how != "timeout":
@@ -51,6 +50,44 @@ def culprit(ws: Path, how: str, cell_timeout: int) -> int | None:
     while k > 0 and starts[k]["t"] - starts[k - 1]["t"] >= 0.9 * cell_timeout:
         k -= 1
     return starts[k]["cell"]
+
+
+def _starts(ws: Path) -> list[dict]:
+    """The grader's own record of the run: when each code cell was sent to a kernel (``progress.jsonl``,
+    written by the worker, out of the student's reach)."""
+    path = ws / "progress.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def cell_seconds(ws: Path, ended: float) -> dict[int, float]:
+    """``{cell index: seconds it ran}`` on the grader's clock: from its start to the next cell's start
+    (to ``ended`` for the last one); a cell run in both kernels counts its longer run."""
+    starts = _starts(ws)
+    seconds: dict[int, float] = {}
+    for k, start in enumerate(starts):
+        until = starts[k + 1]["t"] if k + 1 < len(starts) else ended
+        seconds[start["cell"]] = max(seconds.get(start["cell"], 0.0), until - start["t"])
+    return seconds
+
+
+# the errors a timeout leaves in a cell, with the share of the cell timeout it must have run to be
+# one: nbgrader's own after a whole cell timeout, a probe's after half of it (it gives up then)
+TIMEOUT_ERRORS = {"CellTimeoutError": 0.9, "ProbeTimeout": 0.45}
+
+
+def timed_out_cells(path: Path, nb, cell_timeout: int) -> list[int]:
+    """The cells of the autograded notebook ``path`` (read as ``nb``) that timed out. An error named
+    like a timeout counts only when the grader's own clock saw the cell run that long: a student's
+    exception called ``CellTimeoutError`` that took no time is no timeout."""
+    ws = path.parents[3]  # WS/autograded/<student>/<chapter>/<chapter>.ipynb
+    seconds = cell_seconds(ws, path.stat().st_mtime)
+    found = []
+    for i, cell in enumerate(nb.cells):
+        shares = [TIMEOUT_ERRORS[o.get("ename")] for o in cell.get("outputs", [])
+                  if o.get("output_type") == "error" and o.get("ename") in TIMEOUT_ERRORS]
+        if shares and seconds.get(i, 0.0) >= min(shares) * cell_timeout:
+            found.append(i)
+    return found
 
 
 def neutralise(nb, index: int, why: str) -> str | None:
@@ -83,15 +120,14 @@ def output_problems(path: Path, limits: Limits, cell_timeout: int) -> list[tuple
     if not path.exists():
         return []
     nb = read_notebook(path)
-    timeouts, memory = [], []
+    timed_out = timed_out_cells(path, nb, cell_timeout)
+    timeouts = [cell_label(nb.cells[i], i) for i in timed_out]
+    memory = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
-            if out.get("output_type") != "error":
+            if out.get("output_type") != "error" or i in timed_out or out.get("ename") in TIMEOUT_ERRORS:
                 continue
-            text = f"{out.get('ename')}: {out.get('evalue')}"
-            if out.get("ename") in ("CellTimeoutError", "ProbeTimeout"):  # a test's probe that timed out, too
-                timeouts.append(cell_label(cell, i))
-            elif any(m in text for m in MEMORY_ERRORS):
+            if any(m in f"{out.get('ename')}: {out.get('evalue')}" for m in MEMORY_ERRORS):
                 memory.append(cell_label(cell, i))
     rows = []
     if timeouts:
@@ -107,15 +143,16 @@ def autograded_path(ws: Path, sub: Submission) -> Path:
     return ws / "autograded" / sub.student_id / sub.chapter / f"{sub.chapter}.ipynb"
 
 
-def unresponsive_cell(path: Path) -> int | None:
+def unresponsive_cell(path: Path, cell_timeout: int) -> int | None:
     """After a completed run: the first timed-out cell if the kernel never answered again (the
-    grader's own last cell, a bare ``pass``, timed out too), else None."""
+    grader's own last cell, a bare ``pass``, timed out too), else None. Timed out as the grader's
+    clock saw it (:func:`timed_out_cells`), not as the outputs say."""
     if not path.exists():
         return None
     nb = read_notebook(path)
-    timed_out = [i for i, c in enumerate(nb.cells)
-                 if any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
-    return timed_out[0] if timed_out and END_MARK in nb.cells[timed_out[-1]].source else None
+    timed_out = timed_out_cells(path, nb, cell_timeout)
+    last = len(nb.cells) - 1
+    return timed_out[0] if timed_out and timed_out[-1] == last and END_MARK in nb.cells[last].source else None
 
 
 STOPPED = {"crash": "the Python process died here (a crash or os._exit)",
@@ -127,6 +164,6 @@ STOPPED = {"crash": "the Python process died here (a crash or os._exit)",
 def how_it_ended(ws: Path, sub: Submission, ended: str, cell_timeout: int) -> tuple[str, int | None]:
     """``('ok', None)``, or how the run stopped and the cell that stopped it."""
     if ended == "ok":
-        stuck = unresponsive_cell(autograded_path(ws, sub))
+        stuck = unresponsive_cell(autograded_path(ws, sub), cell_timeout)
         return ("ok", None) if stuck is None else ("unresponsive", stuck)
     return ended, culprit(ws, ended, cell_timeout)

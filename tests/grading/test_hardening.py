@@ -5,8 +5,10 @@ a forged timeout, a script in the feedback, damaged nbgrader metadata, a huge no
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +152,61 @@ def test_a_notebook_under_the_limit_is_read_and_a_link_is_not(tmp_path):
     link = tmp_path / "link.ipynb"
     os.symlink("/dev/zero", link)  # read whole, it never ends
     assert make_task("alice", "ch01", link, "alice/ch01.ipynb").refused[0] == "not_a_file"
+
+
+def _forged_run(tmp_path, monkeypatch, gap_s: float):
+    """``grade_submission`` with a stand-in worker run: every cell of the autograded notebook holds
+    an error named ``CellTimeoutError`` (the grader's last cell too, as a kernel that never answered
+    again would leave it); the grader's clock saw each cell run ``gap_s`` seconds."""
+    import nbformat
+    from test_units import release_nb, source_nb
+
+    from course_utils import grading
+    from course_utils.grading import runner
+    from course_utils.grading.outcome import autograded_path
+
+    path = tmp_path / "alice.ipynb"
+    nbformat.write(grading.fill_release(release_nb(), source_nb()), str(path))
+    master = grading.Master(tmp_path / "master", "demo", {"ch": release_nb()}, {"ch": source_nb()}, {"ch": []},
+                            {"ch": {"test_f": 1, "why": 1}})
+    sub = grading.Submission("alice", "ch", path, "alice/ch.ipynb")
+    runs = []
+
+    def setup(ws, master, ch, student, nb):
+        ws.mkdir(parents=True, exist_ok=True)
+        runs.append(nb)
+
+    def worker(ws, ch, student, limits):
+        nb = copy.deepcopy(runs[-1])
+        forged = nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="",
+                                        traceback=["CellTimeoutError: No reply from kernel before timeout"])
+        t = 1_000_000.0
+        with open(ws / "progress.jsonl", "w") as f:
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    cell.outputs = [forged]
+                    f.write(json.dumps({"cell": i, "t": t}) + "\n")
+                    t += gap_s if i else 0.1  # the set-up cell is quick either way
+        out = autograded_path(ws, sub)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(out))
+        os.utime(out, (t, t))
+        return {"success": True, "log": "", "error": "", "scores": {"test_f": [1, 1], "why": [0, 1]}}, "ok"
+
+    monkeypatch.setattr(runner, "setup_workspace", setup)
+    monkeypatch.setattr(runner, "run_worker", worker)
+    return runner.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
+
+
+def test_forged_timeouts_in_the_outputs_give_no_regrade_and_no_problem_row(tmp_path, monkeypatch):
+    """The student's code raised exceptions named ``CellTimeoutError`` (no cell took any time on the
+    grader's clock): graded once, as it ran, with no timeout row."""
+    result = _forged_run(tmp_path, monkeypatch, gap_s=0.2)
+    assert result.attempts == 1 and result.problems == [] and result.score == 1.0, result
+
+
+def test_real_timeouts_on_the_graders_clock_are_still_found(tmp_path, monkeypatch):
+    """The same outputs where the grader's clock saw every cell run a whole cell timeout: the kernel
+    never answered again, so the answer before it is disabled and the notebook regraded."""
+    result = _forged_run(tmp_path, monkeypatch, gap_s=31.0)
+    assert result.attempts > 1 and result.problems[0][0] == "kernel_unresponsive", result.problems
