@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
 
 from .course import course_root, discover_chapters
 from .engine import NOTEBOOK_MAX_MB
+from .export import add_command as add_export
+from .export import export_command
+from .layouts import LAYOUTS
+from .publish import add_command as add_publish
+from .publish import publish_command
 from .release import release_command, resolve_chapters
+from .roster import RosterError, read_roster
 from .runner import grade
 from .sandbox import KINDS, check
 from .worker import MEMORY_MB, TIMEOUT_S, Limits
@@ -47,6 +54,13 @@ def grade_command(args) -> int:
             return 2
     limits = Limits(args.memory_mb, args.timeout, args.cell_timeout, args.threads, args.gpu, args.show_hidden_tests,
                     args.sandbox, args.image)
+    roster = None
+    if args.roster:
+        try:
+            roster = read_roster(args.roster)
+        except RosterError as e:
+            print(e, file=sys.stderr)
+            return 2
     start = time.perf_counter()
     if args.scheduler:
         try:
@@ -61,7 +75,9 @@ def grade_command(args) -> int:
             return 2
     results = grade(submissions, out, chapters or None, args.jobs, limits, root, args.db_url,
                     scheduler=args.scheduler, regrade=args.regrade, keep_work=args.keep_work,
-                    max_notebook_mb=args.max_notebook_mb)
+                    max_notebook_mb=args.max_notebook_mb, layout=args.layout, roster=roster)
+    if args.roster:  # for `course export`, which reads it from here
+        shutil.copyfile(args.roster, out / "roster.csv")
     seconds = time.perf_counter() - start
     graded = [r for r in results if r.score is not None]
     print(f"graded {len(graded)} chapter submission(s) of {len({r.student_id for r in graded})} student(s) "
@@ -89,7 +105,8 @@ def scheduler_problem(address: str, timeout_s: int = 20) -> str | None:
 
 
 def add_commands(sub) -> None:
-    """Add ``release`` and ``grade`` to the ``course`` command's subparsers."""
+    """Add ``release``, ``grade``, ``export`` and ``publish`` to the ``course`` command's subparsers."""
+    add_publish(sub)
     r = sub.add_parser("release", help="regenerate notebooks/ (the student version) from solutions/ with nbgrader")
     r.add_argument("chapters", nargs="*", metavar="CHAPTER",
                    help="a name or its start, e.g. ch03 (default: every chapter in solutions/)")
@@ -127,6 +144,13 @@ def add_commands(sub) -> None:
     g.add_argument("--image", default="", help="with --sandbox docker/podman: the image with the course's environment")
     g.add_argument("--db-url", default=None, help="class gradebook (default: COURSE_GRADEBOOK_URL, else OUT/gradebook.db)")
     g.add_argument("--course", default=None, help="course folder (default: the one containing the working directory)")
+    g.add_argument("--layout", choices=("auto", *LAYOUTS), default="auto",
+                   help="how SUBMISSIONS is laid out: a Canvas or Moodle download, nbgrader's submitted/ tree, or "
+                        "<student_id>/<chapter>.ipynb folders (default: detected)")
+    g.add_argument("--roster", default=None, metavar="CSV",
+                   help="student_id and the LMS ids (canvas_id, moodle_id or lms_id), name, email, ...; or a gradebook "
+                        "exported from Canvas (default: the LMS ids are the student ids)")
+    add_export(sub)
 
 
-COMMANDS = {"release": release_command, "grade": grade_command}
+COMMANDS = {"release": release_command, "grade": grade_command, "export": export_command, "publish": publish_command}

@@ -23,6 +23,8 @@ from .gradebook import (
     save_result,
     write_feedback,
 )
+from .identify import Identifier
+from .layouts import find_handed_in, write_handed_in
 from .outcome import (
     LOG_TAIL,
     STOPPED,
@@ -35,7 +37,8 @@ from .outcome import (
     read_tail,
 )
 from .reports import write_tables
-from .submissions import INBOX, MASTER, STUDENT_ID, Problem, Submission, find_submissions, prepare_notebook, unpack
+from .similarity import write_similarity
+from .submissions import INBOX, MASTER, STUDENT_ID, Problem, Submission, prepare_notebook, unpack
 from .worker import Limits, available_cpus, build_font_cache, run_worker
 
 ATTEMPTS = 3              # grading runs of one submission, counting regrades after a crash or hang
@@ -169,7 +172,8 @@ def file_digests(files: list[Path]) -> dict[Path, str]:
 
 def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs: int = 1, limits: Limits | None = None,
           root: Path | None = None, db_url: str | None = None, progress: bool = True, scheduler: str | None = None,
-          regrade: bool = False, keep_work: bool = False, max_notebook_mb: float = NOTEBOOK_MAX_MB) -> list[Result]:
+          regrade: bool = False, keep_work: bool = False, max_notebook_mb: float = NOTEBOOK_MAX_MB,
+          layout: str = "auto", roster=None) -> list[Result]:
     """Grade every submission in ``submissions`` into ``out``; returns this run's results. A
     submission already graded into ``out`` with the same notebook and the same grader is skipped
     (unless ``regrade``): a run killed at any point continues where it stopped. A notebook larger
@@ -183,7 +187,9 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     work = out / "work"
     known = discover_chapters(root)
     folder, unpacked = unpack(submissions, work / INBOX)
-    found, extra = find_submissions(folder, known)
+    found, extra, handed_in = find_handed_in(folder, layout, known, Identifier.for_course(root, known), roster,
+                                             int(max_notebook_mb * 2**20))
+    write_handed_in(out, handed_in)
     extra = unpacked + extra
     chapters = chapters or sorted({s.chapter for s in found})
     found = [s for s in found if s.chapter in chapters]
@@ -218,6 +224,7 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     for problem in extra:  # problems.csv is rebuilt from results/, so these are saved there too
         save_result(out, Result(problem.student_id, problem.chapter, problem.file,
                                 problems=[[problem.problem, problem.detail]]))
+    write_similarity(out, found, master.releases, master.sources, int(max_notebook_mb * 2**20))
     write_tables(out, load_results(out))
     return results + skipped
 

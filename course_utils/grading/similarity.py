@@ -133,28 +133,29 @@ def similarity(class_answers: dict[str, dict[str, dict[str, str]]], stubs: dict,
     return rows + wrong_pairs(wrong)
 
 
-def class_answers(submissions: list, chapters: list[str]) -> dict[str, dict[str, dict[str, str]]]:
-    """The answer cells of each graded submission (:class:`.submissions.Submission`), by chapter."""
+def class_answers(submissions: list, chapters: list[str], max_bytes: int) -> dict[str, dict[str, dict[str, str]]]:
+    """The answer cells of each submission (:class:`.submissions.Submission`), by chapter; a notebook
+    over ``max_bytes``, or no plain file, is not read."""
     from .submissions import parse_notebook
 
     found: dict[str, dict[str, dict[str, str]]] = {ch: {} for ch in chapters}
     for sub in submissions:
-        if sub.path is not None and sub.chapter in found:
+        p = sub.path
+        if p is not None and sub.chapter in found and p.is_file() and not p.is_symlink() and p.stat().st_size <= max_bytes:
             nb, _ = parse_notebook(sub.path)
             if nb is not None:
                 found[sub.chapter][sub.student_id] = answers(nb)
     return found
 
 
-def write_similarity(out: Path, submissions: list, releases: dict, sources: dict) -> list[dict]:
+def write_similarity(out: Path, submissions: list, releases: dict, sources: dict, max_bytes: int = 20 * 2**20) -> list[dict]:
     """``similarity.csv`` for the class's submissions (``releases``/``sources``: ``{chapter: notebook}``)."""
+    from .reports import write_csv
+
     chapters = sorted(releases)
-    rows = similarity(class_answers(submissions, chapters), {ch: answers(releases[ch]) for ch in chapters},
+    rows = similarity(class_answers(submissions, chapters, max_bytes), {ch: answers(releases[ch]) for ch in chapters},
                       {ch: answers(sources[ch]) for ch in chapters})
-    with open(out / "similarity.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(out / "similarity.csv", FIELDS, ([r[k] for k in FIELDS] for r in rows))
     return rows
 
 

@@ -1,0 +1,120 @@
+"""``course export --format canvas|moodle|csv --out FILE``: the grades of a grading folder in a file
+the LMS imports as is.
+
+* ``canvas``: Canvas's gradebook layout: ``Student, ID, SIS User ID, SIS Login ID, Section``, then
+  one column per chapter; the second row is Canvas's ``Points Possible`` row (each chapter's points).
+  A chapter column that is not yet a Canvas assignment becomes a new one on import.
+* ``moodle``: Moodle's grade import: one identifier column (``Email address`` when the roster gives
+  every student one, else ``ID number``: the student id), then one column per chapter.
+* ``csv``: ``student_id, name``, then per chapter its score, its late flag and one column per graded
+  cell (``<chapter>:<grade_id>``).
+
+The students are the roster's (``--roster``, else the one ``course grade --roster`` saved into the
+grading folder) and everyone graded; who is who in the LMS comes from the roster, else from the LMS
+file names the submissions came in (``handed_in.csv``). A chapter a student did not hand in is an
+empty cell (the LMS leaves it ungraded), or 0 with ``--missing-zero``. Every cell goes through
+:func:`.reports.csv_cell` (no spreadsheet formulas)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .gradebook import load_results
+from .layouts import read_handed_in
+from .reports import write_csv
+from .roster import Roster, RosterError, Student, read_roster
+
+FORMATS = ("canvas", "moodle", "csv")
+CANVAS_IDS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+POINTS_POSSIBLE = "    Points Possible"  # as Canvas writes it in its own exports
+
+
+def _num(x) -> str:
+    return "" if x is None else f"{float(x):g}"
+
+
+def class_table(grading: Path, roster: Roster | None):
+    """``(students, chapters, points, results)`` of a grading folder: :class:`.roster.Student` rows
+    (roster first, then the others graded), the chapters graded, their points, and
+    ``{(student, chapter): Result}``."""
+    results = {(r.student_id, r.chapter): r for r in load_results(grading) if r.score is not None}
+    chapters = sorted({ch for _, ch in results})
+    points = {ch: max(r.max_score or 0 for (_, c), r in results.items() if c == ch) for ch in chapters}
+    students = dict((roster.students if roster else {}).items())
+    seen = {}
+    for row in read_handed_in(grading):
+        seen.setdefault(row["student_id"], row)
+    for sid in sorted({s for s, _ in results} | set(seen)):
+        if sid not in students:
+            row = seen.get(sid, {})
+            lms = row.get("lms_id", "")
+            students[sid] = Student(sid, name=row.get("name", ""), canvas_id=lms if row.get("layout") == "canvas" else "",
+                                    moodle_id=lms if row.get("layout") == "moodle" else "")
+    return list(students.values()), chapters, points, results
+
+
+def export(grading: Path, fmt: str, dest: Path, roster: Roster | None = None, missing_zero: bool = False) -> int:
+    """Write ``dest``; the number of students written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    students, chapters, points, results = class_table(grading, roster)
+    late = {(r["student_id"], r["chapter"]) for r in read_handed_in(grading) if r.get("late")}
+
+    def score(s: Student, ch: str) -> str:
+        r = results.get((s.student_id, ch))
+        return _num(r.score) if r is not None else ("0" if missing_zero else "")
+
+    if fmt == "canvas":
+        rows = [[POINTS_POSSIBLE, "", "", "", ""] + [_num(points[ch]) for ch in chapters]]
+        rows += [[s.name or s.student_id, s.canvas_id, s.sis_user_id or ("" if s.canvas_id else s.student_id),
+                  s.sis_login_id, s.section] + [score(s, ch) for ch in chapters] for s in students]
+        write_csv(dest, CANVAS_IDS + chapters, rows)
+    elif fmt == "moodle":
+        by_email = bool(students) and all(s.email for s in students)
+        write_csv(dest, ["Email address" if by_email else "ID number"] + chapters,
+                  ([s.email if by_email else s.student_id] + [score(s, ch) for ch in chapters] for s in students))
+    else:
+        cells = {ch: list(dict.fromkeys(g for (_, c), r in results.items() if c == ch for g in r.cells)) for ch in chapters}
+        header = ["student_id", "name"]
+        for ch in chapters:
+            header += [ch, f"{ch}:late"] + [f"{ch}:{g}" for g in cells[ch]]
+        rows = []
+        for s in students:
+            row = [s.student_id, s.name]
+            for ch in chapters:
+                r = results.get((s.student_id, ch))
+                row += [score(s, ch), "late" if (s.student_id, ch) in late else ""]
+                row += [_num((r.cells.get(g) or [None])[0]) if r is not None else ("0" if missing_zero else "")
+                        for g in cells[ch]]
+            rows.append(row)
+        write_csv(dest, header, rows)
+    return len(students)
+
+
+def export_command(args) -> int:
+    grading = Path(args.grading)
+    if not (grading / "results").is_dir():
+        print(f"{grading}: no grading folder (no results/ in it); run `course grade ... --out {grading}` first",
+              file=sys.stderr)
+        return 2
+    roster_path = Path(args.roster) if args.roster else grading / "roster.csv"
+    try:
+        roster = read_roster(roster_path) if args.roster or roster_path.exists() else None
+    except RosterError as e:
+        print(e, file=sys.stderr)
+        return 2
+    n = export(grading, args.format, Path(args.out), roster, args.missing_zero)
+    print(f"wrote {args.out}: {n} student(s) in {args.format}'s layout")
+    return 0
+
+
+def add_command(sub) -> None:
+    e = sub.add_parser("export", help="the grades of a grading folder as Canvas or Moodle imports them, or a plain CSV")
+    e.add_argument("--format", choices=FORMATS, required=True)
+    e.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    e.add_argument("--grading", default="grading", metavar="DIR", help="the folder `course grade --out` wrote (default ./grading)")
+    e.add_argument("--roster", default=None, metavar="CSV",
+                   help="who is who in the LMS (default: the roster `course grade --roster` saved, else the LMS file names)")
+    e.add_argument("--missing-zero", action="store_true",
+                   help="a chapter not handed in scores 0 (default: an empty cell, which the LMS leaves ungraded)")
