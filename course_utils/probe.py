@@ -208,41 +208,113 @@ def parse_reply(text) -> object:
 # Where the code runs: the student's namespace
 # ---------------------------------------------------------------------------------------------
 
+_RESULT = "_probe_result"  # where the last expression's value is kept, in the probe's own scope
+
+
+def _cell_name(code: str) -> str:
+    """The file name IPython gives a cell of this code (and the code into ``linecache``, as for a
+    cell), so that the probe's frames look like those of the student's own cells: no ``'<probe>'``."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            return shell.compile.cache(code, shell.execution_count, raw_code=code)
+    except Exception:  # noqa: BLE001, S110 - outside IPython, or an IPython without a caching compiler
+        pass
+    return "<string>"
+
+
+def prepare(code: str, namespace: dict, inputs: dict):
+    """``(compiled code, scope)``: ``code`` (statements, then an expression) compiled as a cell,
+    the last expression's value stored in the scope under ``_RESULT``; the scope is a copy of
+    ``namespace`` with ``inputs`` bound (the student's own names stay as they are)."""
+    tree = ast.parse(code, mode="exec")
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body[-1]
+        tree.body[-1] = ast.copy_location(ast.Assign(targets=[ast.Name(_RESULT, ast.Store())], value=last.value), last)
+        ast.fix_missing_locations(tree)
+    scope = dict(namespace)
+    scope.update(inputs)
+    scope[_RESULT] = None
+    return compile(tree, _cell_name(code), "exec"), scope
+
+
 def evaluate(code: str, namespace: dict, inputs: dict):
     """Run ``code`` (statements, then an expression) with ``inputs`` bound, in a copy of
     ``namespace``; return the last expression's value (``None`` if the code ends with a statement)."""
-    tree = ast.parse(code, mode="exec")
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    scope = dict(namespace)
-    scope.update(inputs)
-    exec(compile(tree, "<probe>", "exec"), scope)  # noqa: S102 - the student's own code, in the student's kernel
-    if last is None:
-        return None
-    return eval(compile(ast.Expression(last.value), "<probe>", "eval"), scope)
+    compiled, scope = prepare(code, namespace, inputs)
+    exec(compiled, scope)  # noqa: S102 - the student's own code, in the student's kernel
+    return scope[_RESULT]
+
+
+def _error_reply(e: BaseException) -> str:
+    raised = [c.__name__ for c in type(e).__mro__ if c is not object]
+    return json.dumps({"error": {"message": f"{type(e).__name__}: {e}"[:2000], "raised": raised}})
+
+
+def _value_reply(value) -> str:
+    try:
+        return json.dumps({"ok": encode(value)})
+    except Exception as e:  # noqa: BLE001 - not plain data: the test's message says so
+        return _error_reply(e)
 
 
 def answer(code: str, namespace: dict, inputs: dict) -> str:
     """The JSON reply for one probe, as the student's side computes it."""
     try:
         value = evaluate(code, namespace, inputs)
-        return json.dumps({"ok": encode(value)})
     except Exception as e:  # noqa: BLE001 - the student's error, whatever it is, is the test's message
-        raised = [c.__name__ for c in type(e).__mro__ if c is not object]
-        return json.dumps({"error": {"message": f"{type(e).__name__}: {e}"[:2000], "raised": raised}})
+        return _error_reply(e)
+    return _value_reply(value)
 
 
-def _serve(request: str) -> None:
-    """Called in the student's kernel by the checker: answer one request, as display data."""
+# The request the checker sends to the student's kernel. The probe's code runs from the request's
+# own top-level frame (``exec`` there), not from a function of this module: while the student's
+# code runs, the stack is the one of a call from a cell, one cell frame deeper.
+REQUEST = """try:
+    exec(*__import__('course_utils.probe', fromlist=['_serve'])._serve({request!r}))
+except Exception:
+    __import__('course_utils.probe', fromlist=['_reply'])._reply(True)
+else:
+    __import__('course_utils.probe', fromlist=['_reply'])._reply(False)"""
+
+_PENDING: dict = {}  # the request being answered: its scope, or the reply already decided
+
+
+def _serve(request: str):
+    """Called in the student's kernel by the checker's request: ``(code, scope)`` for ``exec``."""
     from IPython import get_ipython
-    from IPython.display import publish_display_data
 
+    _PENDING.clear()
     req = json.loads(request)
     try:
         inputs = {k: decode(v) for k, v in req["inputs"].items()}
     except ValueError as e:
-        text = json.dumps({"error": {"message": f"bad probe inputs: {e}", "raised": ["ValueError"]}})
+        _PENDING["reply"] = json.dumps({"error": {"message": f"bad probe inputs: {e}", "raised": ["ValueError"]}})
+        return compile("", "<string>", "exec"), {}
+    try:
+        compiled, scope = prepare(req["code"], get_ipython().user_ns, inputs)
+    except SyntaxError as e:
+        _PENDING["reply"] = _error_reply(e)
+        return compile("", "<string>", "exec"), {}
+    _PENDING["scope"] = scope
+    return compiled, scope
+
+
+def _reply(failed: bool) -> None:
+    """After the probe's code ran in the student's kernel: its value (or error) as display data."""
+    import sys
+
+    from IPython.display import publish_display_data
+
+    if "reply" in _PENDING:
+        text = _PENDING["reply"]
+    elif failed:
+        text = _error_reply(sys.exc_info()[1])
     else:
-        text = answer(req["code"], get_ipython().user_ns, inputs)
+        text = _value_reply(_PENDING.get("scope", {}).get(_RESULT))
+    _PENDING.clear()
     publish_display_data({PROBE_MIME: text})
 
 
@@ -259,13 +331,38 @@ def probe(code: str, **inputs):
     wire = {k: encode(v) for k, v in inputs.items()}
     connection = os.environ.get("COURSE_PROBE_KERNEL")
     if connection:
-        return parse_reply(_remote(connection).ask(code, wire))
+        text = _remote(connection).ask(code, wire)
+        try:
+            return parse_reply(text)
+        except ProbeTimeout:
+            raise
+        except ProbeError as e:
+            if not e.raised:  # the checker's own words about a malformed reply
+                raise
+            # the student's error message stays out of graded feedback: a submission could put the
+            # inputs of a hidden test in it (its class name is kept if it is Python's own)
+            raise ProbeError(public_error(e.raised), e.raised) from None
+    import contextlib
+    import sys
+
     from IPython import get_ipython
 
     shell = get_ipython()
     namespace = shell.user_ns if shell is not None else {}
     local_inputs = {k: decode(v) for k, v in wire.items()}
-    return parse_reply(answer(code, namespace, local_inputs))
+    # one kernel (Jupyter, Run All, `nbgrader validate`): a library's warning while the student's
+    # code runs goes to stdout, as in the grader, where the checker's stderr never fails a test
+    with contextlib.redirect_stderr(sys.stdout):
+        return parse_reply(answer(code, namespace, local_inputs))
+
+
+def public_error(raised: list[str]) -> str:
+    """What graded feedback says of an error the student's code raised in a test."""
+    import builtins
+
+    name = next((n for n in raised if isinstance(getattr(builtins, n, None), type)), "an exception")
+    return (f"your code raised {name} here (the message is not shown in graded feedback; "
+            "run the notebook's own tests to see it)")
 
 
 def probe_raises(code: str, exception: str, **inputs) -> bool:
@@ -316,8 +413,7 @@ class _Remote:
     def ask(self, code: str, wire: dict) -> str:
         if self.dead:
             raise ProbeError("the student's kernel stopped answering earlier: not probed")
-        request = json.dumps({"code": code, "inputs": wire})
-        source = f"__import__('course_utils.probe', fromlist=['_serve'])._serve({request!r})"
+        source = REQUEST.format(request=json.dumps({"code": code, "inputs": wire}))
         msg_id = self.client.execute(source, silent=False, store_history=False, allow_stdin=False)
         try:
             text = self._wait(msg_id)

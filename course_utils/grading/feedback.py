@@ -2,7 +2,8 @@
 notebook, hidden tests included (autograde restores them). Before it renders, the source between
 ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is replaced by one comment line, and the
 traceback frames that quote a hidden line are replaced by a note; which test failed, its error
-name and message stay (``course grade --show-hidden-tests`` keeps everything)."""
+name and message stay (``course grade --show-hidden-tests`` keeps everything). The outputs of the
+student's cells after the first test are left out too (:func:`drop_student_outputs`)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,26 @@ def hide_hidden_tests(nb):
     return nb
 
 
+STUDENT_OUTPUT_NOTE = "(the output of your cells after the first test is not shown in the feedback)"
+
+
+def drop_student_outputs(nb):
+    """``nb`` (changed in place and returned) without the outputs of the cells that ran in the
+    student's kernel after the first graded test cell: from then on the student's kernel has seen
+    the tests' probes (hidden inputs included), and anything it printed could show them. The test
+    cells' own outputs (from the checker) stay."""
+    seen_test = False
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            seen_test = True
+        elif seen_test and cell.get("outputs"):
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": STUDENT_OUTPUT_NOTE + "\n"}]
+    return nb
+
+
 def feedback_preprocessors() -> list:
     """nbgrader's ``GenerateFeedback.preprocessors`` with the hidden tests removed after the grades
     are read (``GetGrades`` finds cells by their grade_id, not their source)."""
@@ -57,6 +78,6 @@ def feedback_preprocessors() -> list:
             return self.preprocess(nb, resources)
 
         def preprocess(self, nb, resources):
-            return hide_hidden_tests(nb), resources
+            return drop_student_outputs(hide_hidden_tests(nb)), resources
 
     return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -8,7 +8,9 @@ import tempfile
 from pathlib import Path
 
 from .. import colab
-from .course import course_root, discover_chapters, generate, read_notebook, write_course
+from .course import course_id, course_root, discover_chapters, generate, read_notebook, write_course
+from .identify import KEY as STAMP
+from .identify import stamp_file
 
 NOISE = {"execution", "ExecuteTime", "collapsed", "scrolled", "trusted", "id"}  # metadata that says nothing
 
@@ -24,6 +26,8 @@ def notebook_differences(expected, actual, shown: int = 3) -> list[str]:
     found = []
     if expected.metadata.get("kernelspec") != actual.metadata.get("kernelspec"):
         found.append("kernelspec differs")
+    if expected.metadata.get(STAMP) != actual.metadata.get(STAMP):
+        found.append(f"the course stamp (metadata.{STAMP}) differs")
     exp, act = [comparable(c) for c in expected.cells], [comparable(c) for c in actual.cells]
     if len(exp) != len(act):
         found.append(f"{len(exp)} cells expected, {len(act)} committed")
@@ -68,6 +72,7 @@ def release(root: Path, chapters: list[str] | None = None, check: bool = False) 
         stale = {}
         for ch in chapters:
             generated, committed = folder / "release" / ch, root / "notebooks" / ch
+            stamp_file(generated / f"{ch}.ipynb", course_id(root), ch)  # course grade identifies it by this
             if check:
                 found = folder_differences(generated, committed)
                 if found:
@@ -89,6 +94,64 @@ def one_kernel_chapters(root: Path, chapters: list[str]) -> list[str]:
         plan = roles(read_notebook(root / "solutions" / ch / f"{ch}.ipynb"))
         if plan["test"] and not plan["setup"]:
             found.append(ch)
+    return found
+
+
+def _bound_names(tree) -> set[str]:
+    """Names a cell binds at its top level by ``def``, ``class`` or assignment (imports are not the
+    cell's own definitions: the checker imports the same modules itself)."""
+    import ast
+
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def shared_calls_in_probes(nb) -> list[str]:
+    """``"<test grade_id>: <name>"`` for each probe of a test cell that calls a name defined in a
+    shared set-up cell: that name would run in the student's kernel, where a submission can rebind
+    it (tests must build what they need in the checker and send it as data)."""
+    import ast
+
+    from .executor import roles
+
+    plan = roles(nb)
+    shared = set()
+    for source in plan["setup"].values():
+        try:
+            shared |= _bound_names(ast.parse(source))
+        except SyntaxError:
+            continue
+    found = []
+    for gid, source in plan["test"].items():
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        strings = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                   and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+                   for t in n.targets if isinstance(t, ast.Name)}
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id in ("probe", "probe_raises") and call.args):
+                continue
+            arg = call.args[0]
+            code = arg.value if isinstance(arg, ast.Constant) else strings.get(getattr(arg, "id", None))
+            try:
+                probed = ast.parse(code) if isinstance(code, str) else None
+            except SyntaxError:
+                continue
+            if probed is None:
+                continue
+            own = {n.id for n in ast.walk(probed) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            own |= {k.arg for k in call.keywords if k.arg}
+            called = {n.func.id for n in ast.walk(probed) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+            found += [f"{gid}: {name}" for name in sorted((called & shared) - own) if f"{gid}: {name}" not in found]
     return found
 
 
@@ -119,14 +182,19 @@ def release_command(args) -> int:
         return 0
     for ch, found in stale.items():
         print(f"{ch}: notebooks/{ch}/ is out of sync with solutions/{ch}/\n  " + "\n  ".join(found))
-    urls = colab.problems(root, chapters)  # set-up cells and README links vs pyproject.toml's Repository
+    urls = colab.problems(root, chapters)  # set-up cells and README links vs pyproject.toml's Students URL
     if urls:
-        print("the repository URL disagrees with [project.urls] Repository in pyproject.toml:\n  " + "\n  ".join(urls))
+        print("the student repository URL disagrees with [project.urls] Students in pyproject.toml:\n  " + "\n  ".join(urls))
     unshared = one_kernel_chapters(root, chapters)
     if unshared:
         print("chapters whose tests would run in the student's own kernel (no read-only `shared_` set-up cell; "
               "see docs/AUTHORING.md, 'Tests in two kernels'):\n  " + "\n  ".join(unshared))
-    if stale or urls or unshared:
+    shared_calls = [f"{ch}: {f}" for ch in chapters
+                    for f in shared_calls_in_probes(read_notebook(root / "solutions" / ch / f"{ch}.ipynb"))]
+    if shared_calls:
+        print("probes that call a name defined in a shared set-up cell, which runs in the student's kernel where "
+              "a submission can rebind it (build it in the checker and send it as data):\n  " + "\n  ".join(shared_calls))
+    if stale or urls or unshared or shared_calls:
         print(f"\nrun `{' '.join(['course release', *stale])}` and commit solutions/, notebooks/ and README.md",
               file=sys.stderr)
         return 1

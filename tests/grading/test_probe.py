@@ -8,6 +8,7 @@ import io
 import json
 import pickle
 
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -152,3 +153,75 @@ def test_probe_in_one_kernel_uses_the_same_plain_data(monkeypatch):
     assert not probe_raises("double(3)", "TypeError")
     with pytest.raises(ProbeError, match="NameError"):
         probe_raises("missing(1)", "TypeError")
+
+
+# -- two real kernels: what the student's kernel can see of a probe, and what comes back ----------
+
+STUDENT_CELL = '''
+import inspect, os
+SEEN = []
+
+def caller_files():
+    """The files of the frames that called this function (a probe-aware submission looks here)."""
+    return [f.filename for f in inspect.stack()[1:]]
+
+OWN_CALL = caller_files()  # a call from the student's own cell
+
+def shout(x):
+    SEEN.append(x)
+    raise ValueError(f"the hidden input was {x}")
+'''
+
+TEST_CELL = '''
+files = probe("caller_files()")
+own = probe("OWN_CALL")
+assert not any("<probe>" in f or "course_utils" in f for f in files), files
+assert os.path.dirname(files[0]) == os.path.dirname(own[0]), (files[0], own[0])
+try:
+    probe("shout(x)", x=424242)
+except AssertionError as e:
+    message = str(e)
+assert "424242" not in message and "ValueError" in message, message
+'''
+
+
+def test_a_probe_looks_like_a_call_from_a_cell_and_hidden_inputs_stay_out_of_feedback(tmp_path):
+    """Hostile: a probe-aware submission finds no '<probe>' frame nor the probe module on its stack
+    (the probe's code runs from cell-like frames); a submission that raises or prints the inputs it
+    receives shows none of them in its feedback."""
+    from grading.harness import KernelSession, nb_cell
+
+    from course_utils.grading.feedback import drop_student_outputs, hide_hidden_tests
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nb_cell("code", "import os\nfrom course_utils.probe import probe", "shared_imports", locked=True),
+        nb_cell("code", STUDENT_CELL, "answer", solution=True),
+        nb_cell("code", TEST_CELL, "test_probe", grade=True, points=1, locked=True),
+        nb_cell("code", "print('received', SEEN)", "leak"),
+    ])
+    session = KernelSession(nb, tmp_path)
+    session.start()
+    try:
+        run = session.run_all()
+    finally:
+        session.stop()
+    assert not run.errors, run.errors
+    executed = run.notebook
+    assert "424242" in json.dumps(executed.cells[3].outputs), "the leak cell should have printed the input it saw"
+    feedback = drop_student_outputs(hide_hidden_tests(executed))
+    assert "424242" not in json.dumps(feedback.cells[3:]), "a probe's input reached the feedback"
+    assert feedback.cells[0].outputs == [] or "424242" not in json.dumps(feedback.cells[0].outputs)
+
+
+def test_feedback_keeps_outputs_before_the_first_test():
+    from grading.harness import nb_cell
+
+    from course_utils.grading.feedback import drop_student_outputs
+
+    first, test, after = (nb_cell("code", "print(1)", "a"), nb_cell("code", "pass", "t", grade=True, points=1),
+                          nb_cell("code", "print(2)", "b"))
+    for c in (first, test, after):
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")]
+    nb = drop_student_outputs(nbformat.v4.new_notebook(cells=[first, test, after]))
+    assert nb.cells[0].outputs[0]["text"] == "x\n" and nb.cells[1].outputs[0]["text"] == "x\n"
+    assert "x\n" != nb.cells[2].outputs[0]["text"] and "not shown" in nb.cells[2].outputs[0]["text"]
