@@ -36,7 +36,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from ..probe import UNRESPONSIVE, connect_once
-from .sandbox import Sandbox, check
+from .sandbox import SCRATCH_BYTES, Sandbox, check, lock
 
 SETUP_PREFIX = "shared_"
 
@@ -74,7 +74,28 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Connect only once the kernel has made its sockets (the client never reconnects)."""
         wait_for_sockets(self.sockets, [self.shell_port, self.iopub_port, self.stdin_port, self.control_port,
                                         self.hb_port], self.ip)
+        if self.sandbox.kind == "bwrap":
+            lock(self.sockets)  # its sockets are made: nothing more may be written there
         return super().client(**kwargs)
+
+    def scratch_full(self, margin: int = 2**20) -> bool:
+        """Is the kernel's in-memory scratch folder (seen from outside through a process inside
+        the sandbox) within ``margin`` bytes of its size cap?"""
+        import psutil
+
+        if self.sandbox.kind != "bwrap" or not self.has_kernel:
+            return False
+        try:
+            inside = psutil.Process(self.provisioner.process.pid).children(recursive=True)
+        except (AttributeError, psutil.Error):
+            return False
+        for process in inside[:1]:
+            try:
+                st = os.statvfs(f"/proc/{process.pid}/root{self.scratch}")
+            except OSError:
+                return False
+            return st.f_bavail * st.f_frsize < margin
+        return False
 
 
 def wait_for_sockets(folder: Path, ports: list[int], prefix: str, timeout_s: float = 120.0) -> None:
@@ -167,6 +188,11 @@ class TwoKernelExecute(Execute):
     read_only = Unicode("", help="extra read-only folders for the student's kernel, separated by os.pathsep").tag(config=True)
     read_write = Unicode("", help="extra writable folders for the student's kernel, separated by os.pathsep").tag(config=True)
     kernel_env = Unicode("{}", help="JSON: environment variables set inside the student's sandbox").tag(config=True)
+    sockets = Unicode("", help="the student kernel's sockets folder, made (and removed) by the grader; "
+                               "default: a fresh temporary one").tag(config=True)
+    cgroup = Unicode("", help="cgroup.procs files the student's kernel joins, separated by os.pathsep").tag(config=True)
+    scratch_bytes = Integer(SCRATCH_BYTES, help="size cap of the student kernel's in-memory scratch folder").tag(config=True)
+    report = Unicode("", help="JSON file for what the sandbox saw (the scratch folder filled)").tag(config=True)
 
     # nbgrader fails a cell whose output is not in within iopub_timeout of its reply (4 s by default):
     # on a busy grading machine with two kernels a submission, that would zero an honest student
@@ -183,13 +209,15 @@ class TwoKernelExecute(Execute):
                                    "sandbox on purpose with COURSE_SANDBOX=none (student code then runs with your rights)")
         plan = self._plan()
         two = bool(plan["setup"])
-        sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp"))  # a short path: Unix sockets allow ~100 bytes
+        made = not self.sockets  # a short path: Unix sockets allow ~100 bytes
+        sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp")) if made else Path(self.sockets)
         temporary = None if self.scratch else Path(tempfile.mkdtemp(prefix="course-grading-"))
         scratch = Path(self.scratch) if self.scratch else temporary / "scratch"
         scratch.mkdir(parents=True, exist_ok=True)
         box = Sandbox(self.sandbox, gpu=self.gpu, image=self.image,
                       ro=[Path(p) for p in self.read_only.split(os.pathsep) if p],
-                      rw=[Path(p) for p in self.read_write.split(os.pathsep) if p], env=json.loads(self.kernel_env))
+                      rw=[Path(p) for p in self.read_write.split(os.pathsep) if p], env=json.loads(self.kernel_env),
+                      cgroup=[p for p in self.cgroup.split(os.pathsep) if p], scratch_bytes=self.scratch_bytes)
         self.km = SandboxedKernelManager(box, scratch, sockets, kernel_name=self.kernel_name or "python3")
         self.owns_km = True
         checker = None
@@ -215,11 +243,13 @@ class TwoKernelExecute(Execute):
                         if any(o.get("output_type") == "error" for o in twin.get("outputs", [])):
                             raise RuntimeError(f"set-up cell {gid!r} failed in the checker kernel")
                     self._run(cell, index, student, graded=gid in plan["test"])
+                    self._note_scratch(student[0])
                 self.km, self.kc = student
         finally:
             if checker is not None:
                 self._stop(checker)
-            shutil.rmtree(sockets, ignore_errors=True)
+            if made:
+                shutil.rmtree(sockets, ignore_errors=True)
             if temporary is not None:
                 shutil.rmtree(temporary, ignore_errors=True)
         self.set_widgets_metadata()
@@ -235,6 +265,11 @@ class TwoKernelExecute(Execute):
             if output.get("ename") == "CellTimeoutError" or (
                     output.get("ename") == "ProbeTimeout" and UNRESPONSIVE in output.get("evalue", "")):
                 raise CellTimeoutError("the student's kernel did not stop when a test's probe was interrupted")
+
+    def _note_scratch(self, km) -> None:
+        """Record (once) that the student's scratch folder reached its cap, for ``problems.csv``."""
+        if self.report and not Path(self.report).exists() and km.scratch_full():
+            Path(self.report).write_text(json.dumps({"scratch_full": True}), encoding="utf-8")
 
     def _plan(self) -> dict:
         if self.roles_file:

@@ -9,6 +9,18 @@ workspaces, the output folder, the checker kernel. No network, its own PID names
 it starts dies with it), no GPUs unless asked for, and the worker's resource limits (address
 space, file size) are inherited.
 
+The kernel never runs as root: bubblewrap starts it as an unprivileged uid/gid (``UID``, ``GID``) in
+a user namespace of its own, with every capability dropped. When the grader itself runs as root,
+a small launcher (this module run as a script) first opens each folder to bind, joins the
+submission's cgroup (:mod:`.cgroups`), hands the sockets folder to that uid, drops to it, and only
+then starts bubblewrap: a uid 0 inside a namespace made by root would still own root's files on
+the host (a 0600 file under ``/usr`` or ``/opt`` would be readable). Only the parts of ``/etc`` a
+Python kernel reads are bound (``ETC``). The scratch folder is an in-memory filesystem of
+``scratch_bytes`` seeded with a copy of the prepared folder (a kernel cannot fill the host's disk;
+the memory it takes is charged to the submission's cgroup), and the sockets folder is handed
+back to the grader once the kernel has made its sockets (:func:`lock`), so nothing can be written
+there after.
+
 ``bwrap`` (bubblewrap) is the default on Linux; ``docker``/``podman`` wrap the kernel in a
 container instead (see docs/GRADING.md); ``none`` runs the kernel unwrapped (only on request,
 and every submission graded that way gets a ``problems.csv`` row).
@@ -25,7 +37,12 @@ from pathlib import Path
 
 KINDS = ("bwrap", "docker", "podman", "none")
 TMP_BYTES = 256 * 2**20          # the sandbox's own /tmp (in memory)
-SYSTEM = ("/usr", "/etc", "/opt")
+SCRATCH_BYTES = 1024 * 2**20   # the kernel's working folder (in memory): the student's files and what it writes
+SYSTEM = ("/usr", "/opt")
+ETC = ("alternatives", "fonts", "group", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "mime.types",
+       "nsswitch.conf", "passwd", "timezone")
+UID = GID = 65534                # nobody/nogroup: owns nothing on the host
+SEED = "/run/course-seed"       # where the prepared scratch folder is seen (read-only) to be copied in
 LINKED = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "HF_HUB_OFFLINE",
             "COURSE_FAST", "NBGRADER_EXECUTION", "MPLBACKEND", "TOKENIZERS_PARALLELISM", "PYTHONDONTWRITEBYTECODE",
@@ -59,6 +76,10 @@ class Sandbox:
     rw: list[Path] = field(default_factory=list)    # extra writable folders
     env: dict = field(default_factory=dict)         # set inside, after the defaults
     image: str = ""                                  # docker/podman: the image with the course's environment
+    uid: int = UID
+    gid: int = GID
+    scratch_bytes: int = SCRATCH_BYTES
+    cgroup: list[str] = field(default_factory=list)  # cgroup.procs files the kernel's tree joins (.cgroups)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -80,30 +101,51 @@ class Sandbox:
         return self._container(cmd, env, scratch, sockets)
 
     def _bwrap(self, cmd, env, scratch, sockets) -> list[str]:
-        args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--clearenv",
-                "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+        root = os.geteuid() == 0
+        if root:  # a user namespace made by root maps its uids onto root's: the launcher drops to self.uid instead
+            args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                    "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        elif self.gpu:
+            args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--cap-drop", "ALL"]
+        else:
+            args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(self.uid), "--gid", str(self.gid),
+                    "--cap-drop", "ALL"]
+        args += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc", "--dev", "/dev",
+                 "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
         if self.gpu:
-            args = [a for a in args if a != "--unshare-all"] + ["--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                                                                 "--unshare-net"]
             args += [x for dev in Path("/dev").glob("nvidia*") for x in ("--dev-bind", str(dev), str(dev))]
-        for path in SYSTEM:
-            if Path(path).is_dir():
-                args += ["--ro-bind", path, path]
+        binds = [("--ro-bind", path, path) for path in SYSTEM if Path(path).is_dir()]
+        binds += [("--ro-bind", f"/etc/{name}", f"/etc/{name}") for name in ETC if os.path.lexists(f"/etc/{name}")]
         for path in LINKED:
             p = Path(path)
             if p.is_symlink():
                 args += ["--symlink", os.readlink(p), path]
             elif p.is_dir():
-                args += ["--ro-bind", path, path]
-        for path in python_paths() + [Path(p).resolve() for p in self.ro]:
-            args += ["--ro-bind", str(path), str(path)]
-        for path in [scratch, sockets] + [Path(p).resolve() for p in self.rw]:
-            args += ["--bind", str(path), str(path)]
+                binds.append(("--ro-bind", path, path))
+        binds += [("--ro-bind", str(path), str(path)) for path in python_paths() + [Path(p).resolve() for p in self.ro]]
+        binds += [("--bind", str(path), str(path)) for path in [sockets] + [Path(p).resolve() for p in self.rw]]
+        binds += [("--ro-bind", str(scratch), SEED)]
+        # the folders above what is bound: bubblewrap would make them 0700, closed to the kernel's uid
+        targets = {dst for _, _, dst in binds} | {str(scratch)}
+        above = {str(parent) for _, _, dst in binds + [("", "", str(scratch))] for parent in Path(dst).parents}
+        above = [d for d in sorted(above, key=lambda d: (d.count("/"), d))
+                 if d != "/" and not any(d == t or d.startswith(t.rstrip("/") + "/") for t in targets)]
+        for folder in above:
+            args += ["--perms", "0755", "--dir", folder]
+        for op, src, dst in binds:
+            args += [op, src, dst]
+        args += ["--size", str(self.scratch_bytes), "--perms", "0777" if root else "0700", "--tmpfs", str(scratch)]
         args += ["--chdir", str(scratch)]
         for key, value in sorted(env.items()):
             args += ["--setenv", key, value]
+        launcher = [sys.executable, "-I", "-S", str(Path(__file__).resolve())]
         args += ["--remount-ro", "/", "--"]
-        return args + cmd
+        if root:
+            args += launcher + ["--drop", f"{self.uid}:{self.gid}", "--"]
+        args += ["/bin/sh", "-c", f'cp -R {SEED}/. . && exec "$@"', "sh"]
+        outside = launcher + ["--own", f"{sockets}:{self.uid}:{self.gid}", "--readable", str(scratch)]
+        outside += [x for path in self.cgroup for x in ("--join", path)]
+        return outside + ["--"] + args + cmd
 
     def _container(self, cmd, env, scratch, sockets) -> list[str]:
         if not self.image:
@@ -124,9 +166,8 @@ def check(kind: str = "bwrap") -> tuple[bool, str]:
     if program is None:
         return False, f"`{kind}` not found" + (" (Debian/Ubuntu: apt-get install bubblewrap)" if kind == "bwrap" else "")
     if kind == "bwrap":
-        probe = ["bwrap", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
-    else:
-        probe = [kind, "info"]
+        return _check_bwrap(program)
+    probe = [kind, "info"]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -134,3 +175,67 @@ def check(kind: str = "bwrap") -> tuple[bool, str]:
     if done.returncode != 0:
         return False, f"{program} cannot start a sandbox here: {done.stderr.strip()[:200]}"
     return True, program
+
+
+def _check_bwrap(program: str) -> tuple[bool, str]:
+    """Start a real sandbox, as a kernel would be started, and look at who runs inside it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cg-check-") as tmp:
+        scratch, sockets = Path(tmp, "scratch"), Path(tmp, "sockets")
+        scratch.mkdir()
+        sockets.mkdir()
+        cmd = Sandbox("bwrap").wrap(["/bin/sh", "-c", "id -u; grep CapEff /proc/self/status"], {"PATH": "/usr/bin:/bin"},
+                                    scratch, sockets)
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return False, f"{program} failed: {e}"
+    if done.returncode != 0:
+        return False, f"{program} cannot start a sandbox here: {done.stderr.strip()[-300:]}"
+    lines = done.stdout.split()
+    host = f"host uid {UID} (the grader runs as root)" if os.geteuid() == 0 else f"the grader's uid {os.geteuid()}"
+    caps = "no capabilities" if lines[-1:] == ["0000000000000000"] else f"capabilities {lines[-1:]}"
+    return True, f"{program}; the kernel runs as uid {lines[0]} inside, {host} outside, {caps}"
+
+
+def lock(folder: Path) -> None:
+    """Take the sockets folder back from the kernel once its sockets are made: nothing more can be
+    written there (as root: owned by the grader again; otherwise only read-only, see docs/GRADING.md)."""
+    if os.geteuid() == 0:
+        os.chown(folder, 0, 0)
+    os.chmod(folder, 0o755 if os.geteuid() == 0 else 0o555)
+
+
+def launch(argv: list[str]) -> None:
+    """``python sandbox.py [--join PROCS]... [--own DIR:U:G] [--readable DIR] [--drop U:G] -- COMMAND``:
+    outside the sandbox (as the grader), join the submission's cgroups, give the kernel its sockets
+    folder and make the prepared scratch folder readable to it, then start bubblewrap; inside it
+    (``--drop``, when the grader is root) drop to the unprivileged uid/gid and start the kernel."""
+    split = argv.index("--")
+    pairs, command = list(zip(argv[:split:2], argv[1:split:2])), argv[split + 1:]
+    for key, value in pairs:
+        if key == "--join":
+            with open(value, "w") as f:
+                f.write(str(os.getpid()))
+        elif key == "--own" and os.geteuid() == 0:
+            folder, uid, gid = value.rsplit(":", 2)
+            for path in [folder] + [os.path.join(folder, n) for n in os.listdir(folder)]:
+                os.chown(path, int(uid), int(gid), follow_symlinks=False)
+        elif key == "--readable":
+            for top, _, files in os.walk(value):
+                for name in [top] + [os.path.join(top, f) for f in files]:
+                    if not os.path.islink(name):
+                        os.chmod(name, os.stat(name).st_mode | 0o444 | (0o111 if name == top else 0))
+        elif key == "--drop":
+            uid, gid = (int(x) for x in value.split(":"))
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            if os.geteuid() == 0 or os.getegid() == 0:
+                raise SystemExit("the sandbox could not drop root")
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    launch(sys.argv[1:])

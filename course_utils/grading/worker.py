@@ -9,12 +9,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cgroups
 from .course import load_config, nbgrader_api
 from .feedback import feedback_preprocessors
+from .sandbox import SCRATCH_BYTES
 from .submissions import MASTER
 
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
@@ -92,6 +95,9 @@ def configure_execution(config, ws: Path, ch: str) -> None:
     options.sandbox = os.environ.get("COURSE_SANDBOX", "bwrap")
     options.image = os.environ.get("COURSE_SANDBOX_IMAGE", "")
     options.gpu = os.environ.get("COURSE_SANDBOX_GPU") == "1"
+    options.sockets = os.environ.get("COURSE_SANDBOX_SOCKETS", "")
+    options.cgroup = os.environ.get("COURSE_SANDBOX_CGROUP", "")
+    options.report = str(ws / "sandbox.json")
     fonts = scratch / ".matplotlib"  # a private copy of the class-wide font cache: nothing shared is writable
     if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
         shutil.copytree(os.environ["MPLCONFIGDIR"], fonts, dirs_exist_ok=True)
@@ -101,6 +107,8 @@ def configure_execution(config, ws: Path, ch: str) -> None:
 def worker(ws: Path, ch: str, student: str, memory_mb: int, show_hidden_tests: bool = False) -> int:
     """``python -m course_utils.grading worker WS CH STUDENT MEMORY_MB [--show-hidden-tests]``:
     autograde, then feedback, without the hidden tests' source unless asked; writes ``WS/result.json``."""
+    for procs in filter(None, os.environ.get("COURSE_GRADER_CGROUP", "").split(os.pathsep)):
+        Path(procs).write_text(str(os.getpid()))  # the submission's cgroup, made by the parent (run_worker)
     limit_resources(memory_mb)
     end_with_parent()
     config = load_config(ws)
@@ -251,19 +259,37 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
            str(0 if limits.gpu else limits.memory_mb)] + (["--show-hidden-tests"] if limits.show_hidden_tests else [])
     env = _kernel_env(ws, limits.threads, limits.gpu)
     env.update(COURSE_SANDBOX=limits.sandbox, COURSE_SANDBOX_IMAGE=limits.image, COURSE_SANDBOX_GPU="1" if limits.gpu else "0")
-    with open(ws / "worker.log", "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        timed_out, seen = True, []
-        try:
-            timed_out, seen = watch(proc, limits.timeout_s)
-        finally:
-            kill_tree(proc.pid, seen, (RUN_MARKER, env[RUN_MARKER]))
-        if timed_out:
-            return None, "timeout"
+    (ws / "sandbox.json").unlink(missing_ok=True)
+    # made here, by the worker's parent, and removed here whatever becomes of the worker
+    sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp"))  # a short path: Unix sockets allow ~100 bytes
+    group = cgroups.for_submission(limits.threads or available_cpus(), 0 if limits.gpu else limits.memory_mb * 2**20)
+    env["COURSE_SANDBOX_SOCKETS"] = str(sockets)
+    if group is not None:
+        env["COURSE_SANDBOX_CGROUP"] = os.pathsep.join(group.child("student").procs_files())
+        env["COURSE_GRADER_CGROUP"] = os.pathsep.join(group.child("grader").procs_files())
+    memory_hit = False
+    try:
+        with open(ws / "worker.log", "w") as log:
+            proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            timed_out, seen = True, []
+            try:
+                timed_out, seen = watch(proc, limits.timeout_s)
+            finally:
+                if group is not None:
+                    group.kill()
+                kill_tree(proc.pid, seen, (RUN_MARKER, env[RUN_MARKER]))
+    finally:
+        if group is not None:
+            memory_hit = group.child("student").out_of_memory()
+            group.remove()
+        shutil.rmtree(sockets, ignore_errors=True)
+    if timed_out:
+        return None, "timeout"
     path = ws / "result.json"
     if not path.exists():
         return None, "error"
     result = json.loads(path.read_text(encoding="utf-8"))
+    result["sandbox_problems"] = sandbox_problems(ws, limits, memory_hit)
     if result["success"]:
         return result, "ok"
     text = result["log"] + result["error"]
@@ -271,6 +297,19 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
         return result, "crash"
     # a kernel that swallowed the interrupt after a cell timeout never reports the cell done
     return result, "unresponsive" if "CellTimeoutError" in text else "error"
+
+
+def sandbox_problems(ws: Path, limits: Limits, memory_hit: bool) -> list[list[str]]:
+    """``problems.csv`` rows for the limits of the submission's sandbox that its code reached."""
+    rows = []
+    seen = json.loads((ws / "sandbox.json").read_text(encoding="utf-8")) if (ws / "sandbox.json").exists() else {}
+    if seen.get("scratch_full"):
+        rows.append(["scratch_full", f"the student's kernel filled its scratch folder (cap {SCRATCH_BYTES // 2**20} MB): "
+                                     "later writes failed"])
+    if memory_hit:
+        rows.append(["memory_limit", f"the student's processes together reached the submission's memory limit "
+                                     f"({limits.memory_mb} MB)"])
+    return rows
 
 
 def main(argv: list[str]) -> int:

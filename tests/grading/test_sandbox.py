@@ -43,7 +43,7 @@ def hostile_notebook(secret, outside, pidfile, port):
         cell(f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)", "network"),
         cell("import os, subprocess\n"
              "p = subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
-             f"open({str(pidfile)!r}, 'w').write(str(p.pid))", "daemon"),
+             "print('pid', p.pid)", "daemon"),
         cell("import os\nprint('CUDA_VISIBLE_DEVICES=' + repr(os.environ.get('CUDA_VISIBLE_DEVICES')))", "gpu"),
         cell("import torch, builtins\ntorch.allclose = lambda *a, **k: True\nbuiltins.AssertionError = Warning\n"
              "double = lambda x: 7", "patch_checks"),
@@ -110,7 +110,8 @@ def test_the_sandbox_refuses(graded, attack, expected):
 
 def test_nothing_written_outside_and_nothing_left_running(graded):
     assert graded["outside"].read_text() == "student,score\n"
-    pid = int(graded["pidfile"].read_text())  # the pid inside the sandbox's own PID namespace
+    out = "".join(o.get("text", "") for o in graded["cells"]["daemon"].outputs)
+    pid = int(out.split()[-1])  # the pid inside the sandbox's own PID namespace
     time.sleep(1)
     alive = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == "sleep\x00600\x00"]
     assert not alive, f"a process started in the sandbox (pid {pid} inside) outlived it: {alive}"
@@ -149,7 +150,9 @@ def test_sandbox_command_hides_the_repository(tmp_path):
     binds = {cmd[i + 1] for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind")}
     assert REPO not in binds and os.path.join(REPO, "solutions") not in binds
     assert os.path.join(REPO, "course_utils") in binds
-    assert "COURSE_GRADEBOOK_URL" not in cmd and "--unshare-all" in cmd and "--die-with-parent" in cmd
+    assert "COURSE_GRADEBOOK_URL" not in cmd and "--die-with-parent" in cmd
+    assert {"--unshare-all", "--unshare-pid"} & set(cmd) and {"--unshare-all", "--unshare-net"} & set(cmd)
+    assert "--cap-drop" in cmd and os.path.join(REPO, ".git") not in binds
     with pytest.raises(ValueError, match="unknown sandbox"):
         Sandbox("chroot")
 
