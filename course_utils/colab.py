@@ -1,8 +1,10 @@
 """Colab: one repository URL, written everywhere a student's Colab needs it.
 
-The URL lives in one place, ``Repository`` under ``[project.urls]`` in ``pyproject.toml``. An
-instructor who forks the course changes that line and runs ``course release``, which calls
-``sync`` to write it into
+The URL of the **student repository** (public; ``course publish`` writes it: notebooks, package,
+student README, no answers) lives in one place, ``Students`` under ``[project.urls]`` in
+``pyproject.toml``; ``Repository`` there is this one, the instructor's (private: it holds every
+solution and hidden test). An instructor who forks the course changes the ``Students`` line and runs
+``course release``, which calls ``sync`` to write it into
 
 * every chapter's set-up cell (the first code cell of ``solutions/<ch>/<ch>.ipynb``, and through
   nbgrader the student notebook): the line ``COURSE_REPO = "<url>"`` that the cell's
@@ -29,6 +31,7 @@ except ImportError:  # Python 3.10
     except ImportError:
         tomllib = None
 
+KEY = "Students"  # [project.urls] key of the student repository
 REPO_LINE = re.compile(r'^COURSE_REPO = "([^"\n]*)"', re.MULTILINE)  # in the set-up cell
 GITHUB = re.compile(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 BEGIN, END = "<!-- colab-links -->", "<!-- /colab-links -->"
@@ -44,21 +47,22 @@ class ColabConfigError(ValueError):
 # ---------------------------------------------------------------------------------------------
 
 def repository_url(root: Path | str) -> str:
-    """``[project.urls] Repository`` of ``root/pyproject.toml``, checked to be a GitHub repository
-    (Colab opens notebooks from GitHub), as ``https://github.com/<org>/<repo>``."""
+    """The student repository: ``[project.urls] Students`` of ``root/pyproject.toml``, checked to be a
+    GitHub repository (Colab opens notebooks from GitHub), as ``https://github.com/<org>/<repo>``."""
     path = Path(root) / "pyproject.toml"
     text = path.read_text(encoding="utf-8")
     if tomllib is not None:
-        url = tomllib.loads(text).get("project", {}).get("urls", {}).get("Repository")
+        url = tomllib.loads(text).get("project", {}).get("urls", {}).get(KEY)
     else:  # neither tomllib nor tomli: read the one line
         section = re.search(r"^\[project\.urls\]\s*$(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
-        line = section and re.search(r'^Repository\s*=\s*"([^"]*)"', section.group(1), re.MULTILINE)
+        line = section and re.search(rf'^{KEY}\s*=\s*"([^"]*)"', section.group(1), re.MULTILINE)
         url = line.group(1) if line else None
     if not url:
-        raise ColabConfigError(f'{path}: no [project.urls] Repository = "https://github.com/<org>/<repo>"')
+        raise ColabConfigError(f'{path}: no [project.urls] {KEY} = "https://github.com/<org>/<repo>" '
+                               "(the student repository)")
     found = GITHUB.fullmatch(url.strip())
     if not found:
-        raise ColabConfigError(f"{path}: [project.urls] Repository = {url!r} is not https://github.com/<org>/<repo> "
+        raise ColabConfigError(f"{path}: [project.urls] {KEY} = {url!r} is not https://github.com/<org>/<repo> "
                                "(Colab opens notebooks from GitHub)")
     return f"https://github.com/{found.group(1)}/{found.group(2)}"
 

@@ -1,4 +1,4 @@
-"""Colab: one repository URL (``[project.urls] Repository``) in every set-up cell and README link,
+"""Colab: one student repository URL (``[project.urls] Students``) in every set-up cell and README link,
 and a set-up cell that installs the course on Colab or says what to do.
 
 The fast tests check the committed files agree, that ``colab.sync`` rewrites a forked course and
@@ -78,9 +78,9 @@ def _fork(tmp_path: Path, url: str = URL) -> Path:
         shutil.copy(ROOT / "solutions" / ch / f"{ch}.ipynb", root / "solutions" / ch)
     shutil.copy(ROOT / "README.md", root)
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    old = f'Repository = "{colab.repository_url(ROOT)}"'
+    old = f'Students = "{colab.repository_url(ROOT)}"'
     assert text.count(old) == 1
-    (root / "pyproject.toml").write_text(text.replace(old, f'Repository = "{url}"'), encoding="utf-8")
+    (root / "pyproject.toml").write_text(text.replace(old, f'Students = "{url}"'), encoding="utf-8")
     return root
 
 
@@ -124,7 +124,7 @@ def test_course_release_check_fails_on_a_fork_until_course_release_writes_the_ur
 
     assert release_command(Namespace(chapters=None, check=True)) == 1
     out = capsys.readouterr().out
-    assert "disagrees with [project.urls] Repository" in out
+    assert "disagrees with [project.urls] Students" in out
     for place in (f"solutions/{ch}/{ch}.ipynb", f"notebooks/{ch}/{ch}.ipynb", "README.md:"):
         assert place in out, out
     assert release_command(Namespace(chapters=None, check=False)) == 0
@@ -146,8 +146,8 @@ def test_a_repository_colab_cannot_open_is_refused(tmp_path, value, why):
 def test_missing_repository_and_missing_readme_block_are_named(tmp_path):
     root = _fork(tmp_path)
     text = (root / "pyproject.toml").read_text()
-    (root / "pyproject.toml").write_text(text.replace("Repository =", "Homepage ="))
-    assert "no [project.urls] Repository" in colab.problems(root)[0]
+    (root / "pyproject.toml").write_text(text.replace("Students =", "Homepage ="))
+    assert "no [project.urls] Students" in colab.problems(root)[0]
     root = _fork(tmp_path / "b")
     (root / "README.md").write_text("# a course\n")
     with pytest.raises(colab.ColabConfigError, match="colab-links"):
