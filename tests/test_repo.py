@@ -93,4 +93,4 @@ def test_ci_runs_the_gpu_tests_against_the_cuda_build():
     ci = (ROOT / ".ci" / "run").read_text()
     job = (ROOT / ".ci" / "cuda_build").read_text()
     assert ".ci/cuda_build" in ci
-    assert "torch==2.13.0" in job and "-m gpu" in job
+    assert "torch==2.13.0" in job and '-m "gpu and not slow"' in job and 'cuda_build' in ci.split('python -m pytest')[-1]
