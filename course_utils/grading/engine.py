@@ -29,6 +29,7 @@ from .gradebook import Result
 from .submissions import MASTER, Submission
 
 NOTEBOOK_MAX_MB = 20     # largest notebook graded (course grade --max-notebook-mb); a larger one scores 0
+FEEDBACK_MAX_MB = 32     # largest feedback page kept (its outputs are the student's); a larger one is left out
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,12 @@ def grade_task(task: Task, master, work: Path, limits, cell_timeout: int, keep_w
         result = grader_error(task, sum(master.points[task.chapter].values()), e)
     result.digest, result.grader = task.digest, master.versions[task.chapter]
     page = ws / "feedback" / task.student_id / task.chapter / f"{task.chapter}.html"
-    feedback = page.read_text(encoding="utf-8") if page.is_file() else None
+    feedback = None
+    if page.is_file():  # its size is the student's doing (their outputs): never read past the limit
+        size = page.stat().st_size
+        feedback = page.read_text(encoding="utf-8", errors="replace") if size <= FEEDBACK_MAX_MB * 2**20 else (
+            f"<html><head><title>{task.chapter}</title></head><body><p>The feedback page was {size / 2**20:.0f} MB, "
+            f"more than {FEEDBACK_MAX_MB} MB (the notebook's outputs are too large to show): left out.</p></body></html>")
     if not keep_work:
         shutil.rmtree(ws, ignore_errors=True)
         if path is not None:

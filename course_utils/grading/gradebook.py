@@ -144,13 +144,17 @@ def graded_log(out: Path) -> list[dict]:
 
 
 def write_feedback(out: Path, result: Result, html: str | None) -> None:
-    """``feedback/<student>/<ch>.html``: nbgrader's page with the grader's notes about the submission
-    on top (none when nbgrader wrote none)."""
+    """``feedback/<student>/<ch>.html``: nbgrader's page made safe to open (:func:`.safe_page.secure_feedback`:
+    no script of the student's runs in it) with the grader's notes about the submission on top
+    (none when nbgrader wrote none)."""
+    from .safe_page import secure_feedback
+
     dest = out / "feedback" / result.student_id / f"{result.chapter}.html"
     if dest.exists():
         dest.unlink()
     if html is None:
         return
+    html = secure_feedback(html)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if result.problems:
         import html as html_lib

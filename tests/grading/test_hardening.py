@@ -210,3 +210,74 @@ def test_real_timeouts_on_the_graders_clock_are_still_found(tmp_path, monkeypatc
     never answered again, so the answer before it is disabled and the notebook regraded."""
     result = _forged_run(tmp_path, monkeypatch, gap_s=31.0)
     assert result.attempts > 1 and result.problems[0][0] == "kernel_unresponsive", result.problems
+
+
+# -- item 5: feedback that cannot run code ---------------------------------------------------------
+
+MARK = "window.__ran = (window.__ran || 0) + 1"  # every hostile script below counts itself here
+
+
+def hostile_notebook():
+    """A submission whose Markdown, raw cells and outputs try every way into the feedback page."""
+    import nbformat
+
+    v4 = nbformat.v4
+    return v4.new_notebook(cells=[
+        v4.new_markdown_cell(f"# Answer\n<script>{MARK}</script>\n<img src=x onerror=\"{MARK}\">\n"
+                             f"[click](javascript:{MARK})\n<a href=\"jAvAsCrIpT:{MARK}\">x</a>\n"
+                             f"<iframe srcdoc=\"<script>parent.{MARK}</script>\"></iframe>\n"
+                             f"<svg><script>{MARK}</script></svg><details open ontoggle=\"{MARK}\">d</details>"),
+        v4.new_raw_cell(f"<script>{MARK}</script>", metadata={"raw_mimetype": "text/html"}),
+        v4.new_code_cell("x = 1", outputs=[
+            v4.new_output("display_data", data={
+                "text/html": f"<b onmouseover=\"{MARK}\">hi</b><script>{MARK}</script><style>body{{display:none}}</style>",
+                "text/plain": "hi"}),
+            v4.new_output("display_data", data={"application/javascript": MARK, "text/plain": "js"}),
+            v4.new_output("display_data", data={"image/svg+xml": f"<svg onload=\"{MARK}\"><script>{MARK}</script></svg>"}),
+            v4.new_output("display_data", data={"text/markdown": f"<img src=1 onerror=\"{MARK}\">"}),
+            v4.new_output("error", ename="CellTimeoutError", evalue=f"<script>{MARK}</script>",
+                          traceback=[f"<script>{MARK}</script>"]),
+        ]),
+    ])
+
+
+def hostile_feedback_page() -> str:
+    """nbgrader's feedback page for :func:`hostile_notebook`, as nbgrader renders it (its exporter and
+    template, without a course)."""
+    import os
+
+    import nbgrader
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config import Config
+
+    formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+    config = Config()  # as nbgrader's GenerateFeedback sets up its exporter
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [os.path.join(formgrader, "templates")]
+    config.HTMLExporter.extra_template_paths = [os.path.join(formgrader, "static", "node_modules", "bootstrap", "dist",
+                                                             "css")]
+    resources = {"nbgrader": {"notebook": "ch01", "score": 1, "max_score": 2, "late_penalty": 0}}
+    page, _ = HTMLExporter(config=config).from_notebook_node(hostile_notebook(), resources=resources)
+    return page
+
+
+def test_the_feedback_page_has_no_script_no_handler_no_javascript_url_and_a_csp(tmp_path):
+    import re
+
+    from course_utils.grading.gradebook import Result, write_feedback
+    from course_utils.grading.safe_page import CSP
+
+    raw = hostile_feedback_page()
+    assert raw.count("__ran") >= 8, "the fixture no longer carries its scripts into nbgrader's page"
+    write_feedback(tmp_path, Result("alice", "ch01", "alice/ch01.ipynb", 1.0, 2.0,
+                                    problems=[["x", "<script>alert(1)</script>"]]), raw)
+    page = (tmp_path / "feedback" / "alice" / "ch01.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower(), "a script element survived"
+    bad_url = r"""(href|src|action|data)\s*=\s*["']?\s*(javascript|vbscript|data:text)"""
+    assert not re.search(bad_url, page, re.IGNORECASE), "a script URL survived"
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", page, re.IGNORECASE), "an event handler survived"
+    assert not re.search(r"<(iframe|svg|object|embed)", page, re.IGNORECASE)
+    head = page[:page.index("</head>")]
+    assert head.index(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">') < head.index("<style")
+    assert "script-src 'none'" in CSP and "default-src 'none'" in CSP
+    assert "Answer" in page and "Notes from the grader" in page and "&lt;script&gt;alert(1)" in page
