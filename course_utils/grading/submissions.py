@@ -171,12 +171,39 @@ class Structure:
     retyped: list[str] = field(default_factory=list)       # graded cells of another type
     unknown: list[str] = field(default_factory=list)       # grade_ids the release does not have
     edited_locked: list[str] = field(default_factory=list)  # read-only cells whose source changed
+    damaged: list[str] = field(default_factory=list)        # cells whose nbgrader metadata nbgrader refuses
     extra: int = 0                                          # cells added by the student
     invalid: str | None = None                              # nbformat schema error
 
     @property
     def needs_rebuild(self) -> bool:
-        return bool(self.missing or self.duplicated or self.retyped or self.unknown or self.invalid)
+        return bool(self.missing or self.duplicated or self.retyped or self.unknown or self.invalid or self.damaged)
+
+
+def damaged_metadata(nb) -> list[str]:
+    """Cells whose nbgrader metadata ``nbgrader autograde`` would refuse (no or an old
+    ``schema_version``, a missing key, a wrong type), named by grade_id or position. Metadata that is
+    not even a mapping is removed here (every later step reads it as one)."""
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    validator, damaged = MetadataValidator(), []
+    for i, cell in enumerate(nb.cells):
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = {}
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        name = meta.get("grade_id") if isinstance(meta, dict) else None
+        label = repr(name[:40]) if isinstance(name, str) and name else f"cell {i}"  # the student's text: short
+        if not isinstance(meta, dict) or not isinstance(name, (str, type(None))):
+            cell.metadata.pop("nbgrader")
+            damaged.append(label)
+            continue
+        try:
+            validator.validate_cell(copy.deepcopy(cell))
+        except Exception:  # noqa: BLE001  (nbgrader's ValidationError, SchemaTooOld/NewError, KeyError...)
+            damaged.append(label)
+    return damaged
 
 
 def _release_match(cell, release) -> int | None:
@@ -195,7 +222,7 @@ def _release_match(cell, release) -> int | None:
 def inspect_structure(nb, release) -> Structure:
     import nbformat
 
-    found = Structure()
+    found = Structure(damaged=damaged_metadata(nb))
     try:
         nbformat.validate(nb)
     except Exception as e:  # noqa: BLE001
@@ -273,6 +300,9 @@ def structure_problems(found: Structure, rebuilt: bool) -> list[tuple[str, str]]
     rows = []
     if found.invalid:
         rows.append(("invalid_notebook", f"the notebook breaks the notebook format ({found.invalid})" + how))
+    if found.damaged:
+        rows.append(("damaged_metadata", f"nbgrader metadata damaged or of an old format: {', '.join(found.damaged)}; "
+                     "the released cells' metadata was used" + how))
     if found.missing:
         rows.append(("deleted_cells", f"graded cells deleted: {', '.join(found.missing)}; deleted test cells were "
                      "restored, a deleted answer scores 0" + how))
@@ -283,7 +313,8 @@ def structure_problems(found: Structure, rebuilt: bool) -> list[tuple[str, str]]
         rows.append(("changed_cell_type", f"graded cells of another type: {', '.join(found.retyped)}; "
                      "their text was graded as code" + how))
     if found.unknown:
-        rows.append(("unknown_cells", f"cells with grade_ids the release does not have: {', '.join(found.unknown)}; "
+        names = ", ".join(repr(g[:40]) for g in found.unknown[:10]) + (", ..." if len(found.unknown) > 10 else "")
+        rows.append(("unknown_cells", f"cells with grade_ids the release does not have: {names}; "
                      "kept as ordinary cells" + how))
     if found.edited_locked:
         rows.append(("edited_test_cell", (f"read-only cells edited: {', '.join(found.edited_locked)}; "

@@ -281,3 +281,39 @@ def test_the_feedback_page_has_no_script_no_handler_no_javascript_url_and_a_csp(
     assert head.index(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">') < head.index("<style")
     assert "script-src 'none'" in CSP and "default-src 'none'" in CSP
     assert "Answer" in page and "Notes from the grader" in page and "&lt;script&gt;alert(1)" in page
+
+
+# -- item 6: damaged nbgrader metadata is repaired, not zeroed -----------------------------------
+
+@pytest.mark.parametrize("damage", ["no_schema_version", "old_schema", "not_a_mapping", "missing_points"])
+def test_damaged_metadata_is_rebuilt_from_the_release_and_keeps_the_answers(damage):
+    """An honest notebook whose read-only test cell lost ``schema_version`` (or has an old one, or
+    metadata that is no mapping, or lost its points): the rebuild nbgrader accepts, answers kept."""
+    from nbgrader.nbgraderformat import MetadataValidator
+    from test_units import release_nb, source_nb
+
+    from course_utils import grading
+    from course_utils.grading.submissions import inspect_structure, rebuild, structure_problems
+
+    nb = grading.fill_release(release_nb(), source_nb())
+    meta = nb.cells[2].metadata["nbgrader"]
+    if damage == "no_schema_version":
+        del meta["schema_version"]
+    elif damage == "old_schema":
+        meta["schema_version"] = 1
+    elif damage == "missing_points":
+        del meta["points"]
+    else:
+        nb.cells[2].metadata["nbgrader"] = "test_f"
+    with pytest.raises(Exception):  # noqa: B017 - what nbgrader autograde would have met: a grading_error, 0
+        MetadataValidator().validate_nb(copy.deepcopy(nb))
+    found = inspect_structure(nb, release_nb())
+    assert found.needs_rebuild and found.damaged == [("cell 2" if damage == "not_a_mapping" else "'test_f'")]
+    fixed = rebuild(nb, release_nb())
+    MetadataValidator().validate_nb(fixed)  # nbgrader accepts every cell now
+    honest = grading.fill_release(release_nb(), source_nb())
+    by_id = {grading.grade_id(c): c.source for c in fixed.cells if grading.grade_id(c)}
+    assert by_id == {grading.grade_id(c): c.source for c in honest.cells if grading.grade_id(c)}  # answers kept
+    # metadata that is no mapping has lost its grade_id too: that test cell also counts as deleted (and restored)
+    assert [p for p, _ in structure_problems(found, True)] == ["damaged_metadata"] + (
+        ["deleted_cells"] if damage == "not_a_mapping" else [])
