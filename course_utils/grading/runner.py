@@ -134,6 +134,7 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
     for result.attempts in range(1, ATTEMPTS + 1):
         setup_workspace(ws, master, sub.chapter, sub.student_id, nb)
         outcome, ended = run_worker(ws, sub.chapter, sub.student_id, limits)
+        result.problems += [row for row in (outcome or {}).get("sandbox_problems", []) if row not in result.problems]
         how, stopped = how_it_ended(ws, sub, ended, cell_timeout)
         if how == "ok":
             break

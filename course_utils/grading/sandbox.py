@@ -43,12 +43,52 @@ ETC = ("alternatives", "fonts", "group", "ld.so.cache", "ld.so.conf", "ld.so.con
        "nsswitch.conf", "passwd", "timezone")
 UID = GID = 65534                # nobody/nogroup: owns nothing on the host
 SEED = "/run/course-seed"       # where the prepared scratch folder is seen (read-only) to be copied in
+# system calls a kernel never needs (refused with EPERM by the seccomp filter): other processes' memory,
+# mounts and namespaces, kernel keys and modules, BPF, performance counters, the machine itself
+DENIED = ("ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot", "unshare",
+          "setns", "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd", "kexec_load",
+          "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct",
+          "quotactl", "open_by_handle_at", "name_to_handle_at", "syslog", "iopl", "ioperm", "fanotify_init",
+          "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr")
+NEW_NAMESPACES = 0x7E020000     # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 LINKED = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "HF_HUB_OFFLINE",
             "COURSE_FAST", "NBGRADER_EXECUTION", "MPLBACKEND", "TOKENIZERS_PARALLELISM", "PYTHONDONTWRITEBYTECODE",
             "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "COURSE_DEVICE", "COURSE_MODEL", "COURSE_DATA_DIR")
 
 SECRET_ENV = ("COURSE_GRADEBOOK_URL", "COURSE_PROBE_KERNEL", "HF_TOKEN")
+
+
+_FILTER: list = []
+
+
+def seccomp_filter() -> bytes | None:
+    """The BPF program of the kernel's seccomp filter (``DENIED``, and ``clone`` with a new namespace;
+    ``clone3`` answers ENOSYS so that the C library falls back to ``clone``), built with libseccomp
+    through ``pyseccomp``; None where either is missing (``course doctor`` says so)."""
+    if not _FILTER:
+        try:
+            import errno
+            import tempfile
+
+            import pyseccomp as sc
+
+            f = sc.SyscallFilter(sc.ALLOW)
+            for name in DENIED:
+                try:
+                    f.add_rule(sc.ERRNO(errno.EPERM), name)
+                except (ValueError, RuntimeError, OSError):
+                    pass  # a call this machine's architecture does not have
+            for flag in (1 << bit for bit in range(32) if NEW_NAMESPACES >> bit & 1):
+                f.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+            f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+            with tempfile.TemporaryFile() as out:  # libseccomp writes to a file descriptor
+                f.export_bpf(out)
+                out.seek(0)
+                _FILTER.append(out.read())
+        except (ImportError, OSError, RuntimeError, ValueError, AttributeError):
+            _FILTER.append(None)
+    return _FILTER[0]
 
 
 def python_paths() -> list[Path]:
@@ -111,7 +151,8 @@ class Sandbox:
             args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(self.uid), "--gid", str(self.gid),
                     "--cap-drop", "ALL"]
         args += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc", "--dev", "/dev",
-                 "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
+                 "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
+                 "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm"]
         if self.gpu:
             args += [x for dev in Path("/dev").glob("nvidia*") for x in ("--dev-bind", str(dev), str(dev))]
         binds = [("--ro-bind", path, path) for path in SYSTEM if Path(path).is_dir()]
@@ -144,6 +185,9 @@ class Sandbox:
             args += launcher + ["--drop", f"{self.uid}:{self.gid}", "--"]
         args += ["/bin/sh", "-c", f'cp -R {SEED}/. . && exec "$@"', "sh"]
         outside = launcher + ["--own", f"{sockets}:{self.uid}:{self.gid}", "--readable", str(scratch)]
+        bpf = seccomp_filter()
+        if bpf:
+            outside += ["--seccomp", bpf.hex()]
         outside += [x for path in self.cgroup for x in ("--join", path)]
         return outside + ["--"] + args + cmd
 
@@ -196,7 +240,8 @@ def _check_bwrap(program: str) -> tuple[bool, str]:
     lines = done.stdout.split()
     host = f"host uid {UID} (the grader runs as root)" if os.geteuid() == 0 else f"the grader's uid {os.geteuid()}"
     caps = "no capabilities" if lines[-1:] == ["0000000000000000"] else f"capabilities {lines[-1:]}"
-    return True, f"{program}; the kernel runs as uid {lines[0]} inside, {host} outside, {caps}"
+    seccomp = "a seccomp filter" if seccomp_filter() else "NO seccomp filter (pip install pyseccomp; needs libseccomp.so.2)"
+    return True, f"{program}; the kernel runs as uid {lines[0]} inside, {host} outside, {caps}, {seccomp}"
 
 
 def lock(folder: Path) -> None:
@@ -215,7 +260,13 @@ def launch(argv: list[str]) -> None:
     split = argv.index("--")
     pairs, command = list(zip(argv[:split:2], argv[1:split:2])), argv[split + 1:]
     for key, value in pairs:
-        if key == "--join":
+        if key == "--seccomp":  # handed to bubblewrap, which loads it just before it starts the command
+            fd = os.memfd_create("seccomp", 0)
+            os.write(fd, bytes.fromhex(value))
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.set_inheritable(fd, True)
+            command = command[:1] + ["--seccomp", str(fd)] + command[1:]
+        elif key == "--join":
             with open(value, "w") as f:
                 f.write(str(os.getpid()))
         elif key == "--own" and os.geteuid() == 0:

@@ -98,6 +98,7 @@ def configure_execution(config, ws: Path, ch: str) -> None:
     options.sockets = os.environ.get("COURSE_SANDBOX_SOCKETS", "")
     options.cgroup = os.environ.get("COURSE_SANDBOX_CGROUP", "")
     options.report = str(ws / "sandbox.json")
+    options.scratch_bytes = int(os.environ.get("COURSE_SCRATCH_MB", SCRATCH_BYTES // 2**20)) * 2**20
     fonts = scratch / ".matplotlib"  # a private copy of the class-wide font cache: nothing shared is writable
     if os.environ.get("MPLCONFIGDIR") and Path(os.environ["MPLCONFIGDIR"]).is_dir():
         shutil.copytree(os.environ["MPLCONFIGDIR"], fonts, dirs_exist_ok=True)
@@ -304,7 +305,8 @@ def sandbox_problems(ws: Path, limits: Limits, memory_hit: bool) -> list[list[st
     rows = []
     seen = json.loads((ws / "sandbox.json").read_text(encoding="utf-8")) if (ws / "sandbox.json").exists() else {}
     if seen.get("scratch_full"):
-        rows.append(["scratch_full", f"the student's kernel filled its scratch folder (cap {SCRATCH_BYTES // 2**20} MB): "
+        cap = int(os.environ.get("COURSE_SCRATCH_MB", SCRATCH_BYTES // 2**20))
+        rows.append(["scratch_full", f"the student's kernel filled its scratch folder (cap {cap} MB): "
                                      "later writes failed"])
     if memory_hit:
         rows.append(["memory_limit", f"the student's processes together reached the submission's memory limit "

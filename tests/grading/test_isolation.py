@@ -102,7 +102,7 @@ def test_memory_split_across_processes_is_stopped_at_the_submissions_limit(tmp_p
     script = ("import subprocess, sys, time\n"
               "hold = \"b = bytearray(60 * 2**20)\\nfor i in range(0, len(b), 4096): b[i] = 1\\nimport time; time.sleep(30)\"\n"
               "ps = [subprocess.Popen([sys.executable, '-c', hold], start_new_session=True) for _ in range(4)]\n"
-              "time.sleep(8)\nprint('alive', sum(p.poll() is None for p in ps))")
+              "time.sleep(5)\nprint('alive', sum(p.poll() is None for p in ps))")
     try:
         done = sandboxed(tmp_path, script, Sandbox("bwrap", cgroup=student.procs_files()))
         assert student.out_of_memory(), done.stdout + done.stderr
@@ -227,3 +227,70 @@ def test_cgroups_report_what_they_found():
     assert isinstance(ok, bool) and why
     if ok:
         assert why.startswith("cgroup v")
+
+
+# -- a class graded for real (slow): neighbours that hog the machine or fill their scratch --------
+
+HOG = ("import subprocess, sys\nfor _ in range(3):  # busy processes out of the kernel's session and autogroup\n"
+       "    subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True)\n"
+       "def double(x):\n    return 2 * x")
+HEAVY = ("def mean_of(values):\n    import time\n    start = time.process_time()\n"
+         "    while time.process_time() - start < 2.0:  # an honest but slow answer: 2 s of CPU a call\n"
+         "        pass\n    return float(sum(values) / len(values))")
+FILLER = ("try:\n    with open('fill', 'wb') as f:\n        while True:\n            f.write(b'x' * 2**20)\n"
+          "except OSError:\n    pass\nanswer = 'b'")
+
+
+@pytest.mark.slow
+@needs_bwrap
+@needs_cgroups
+def test_neighbours_that_hog_cpu_or_fill_scratch_cost_an_honest_classmate_nothing(tmp_path):
+    from grading.test_grade_cli import TINY, answered, course_cli, make_tiny_course, read_csv, released, tiny_chapter
+
+    root = make_tiny_course(tmp_path / "course")
+    rel, src = released(root, TINY, tmp_path), tiny_chapter()
+    students = {"honest": answered(rel, src, replace={"mean_of": HEAVY}), "hog": answered(rel, src, replace={"double": HOG}),
+                "filler": answered(rel, src, replace={"q_answer": FILLER})}
+    for name, nb in students.items():
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        nbformat.write(nb, str(tmp_path / "subs" / name / f"{TINY}.ipynb"))
+    before = set(os.listdir("/tmp"))
+    os.environ["COURSE_SCRATCH_MB"] = "64"
+    try:
+        proc = course_cli("grade", tmp_path / "subs", "--out", tmp_path / "out", "--jobs", "2", "--course", root,
+                          "--cell-timeout", "12", "--timeout", "300", "--memory-mb", "4096")
+    finally:
+        del os.environ["COURSE_SCRATCH_MB"]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    scores = {r["student_id"]: float(r["score"]) for r in read_csv(tmp_path / "out" / "grades.csv")}
+    assert scores == {"honest": 4.0, "hog": 4.0, "filler": 4.0}, scores
+    problems = {(r["student_id"], r["problem"]) for r in read_csv(tmp_path / "out" / "problems.csv")}
+    assert ("filler", "scratch_full") in problems and not {p for p in problems if p[0] == "honest"}, problems
+    time.sleep(1)
+    busy = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p).endswith("-c\x00while True: pass\x00")]
+    assert not busy, f"the hog's processes outlived the grading: {busy}"
+    assert not [n for n in set(os.listdir("/tmp")) - before if n.startswith("cg-")], "a sockets folder was left in /tmp"
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+@needs_bwrap
+@pytest.mark.skipif(__import__("importlib").util.find_spec("pyseccomp") is None, reason="pyseccomp not installed")
+def test_a_seccomp_filter_refuses_what_a_kernel_never_needs(tmp_path):
+    """New namespaces (a user namespace would give the kernel capabilities of its own), ptrace,
+    mounts: refused with EPERM; processes and threads still start."""
+    script = ("import ctypes, os, subprocess, threading\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('Seccomp:')][0])\n"
+              "for name, call in [('unshare', lambda: libc.unshare(0x10000000)), ('ptrace', lambda: libc.ptrace(0, 0, 0, 0)),"
+              " ('mount', lambda: libc.mount(b'none', b'/tmp', b'tmpfs', 0, None))]:\n"
+              "    print(name, call(), ctypes.get_errno())\n"
+              "print(subprocess.run(['true']).returncode)\nt = threading.Thread(target=print, args=('thread',)); t.start(); t.join()")
+    done = sandboxed(tmp_path, script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:6] == ["2", "unshare -1 1", "ptrace -1 1", "mount -1 1", "0", "thread"], done.stdout
