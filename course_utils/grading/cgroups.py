@@ -36,7 +36,9 @@ V1 = ("cpu", "cpuacct", "memory", "pids")
 V2 = ("cpu", "memory", "pids")
 PERIOD_US = 100_000
 PIDS = 512                 # processes and threads of one student tree
-NAME = "course-grading"    # the folder under the grader's own cgroup that holds the submissions' groups
+NAME = "course-grading"    # the submissions' groups are folders named course-grading-... beside the grader's own
+# (not inside one shared folder: under load the CPU is shared between sibling groups, and one folder for
+# all submissions would weigh as one session against every other process of the machine)
 
 
 def _mounts() -> dict[str, Path]:
@@ -201,11 +203,11 @@ def _rmdir(path: Path, tries: int = 50) -> None:
 def _bases() -> tuple[dict[str, Path], int] | None:
     v2 = _v2_base()
     if v2 is not None:
-        return {c: v2 / NAME for c in V2}, 2
+        return {c: v2 for c in V2}, 2
     mounts = _mounts()
     if not set(V1) <= set(mounts):
         return None
-    return {c: mounts[c] / _own(c) / NAME for c in V1}, 1
+    return {c: mounts[c] / _own(c) for c in V1}, 1
 
 
 def available() -> tuple[bool, str]:
@@ -215,7 +217,7 @@ def available() -> tuple[bool, str]:
         return False, f"no cgroup v2 with {'/'.join(V2)} nor v1 hierarchies of {'/'.join(V1)} under {ROOT}"
     dirs, version = bases
     try:
-        group = create(f"check-{uuid.uuid4().hex[:8]}")
+        group = create(f"{NAME}-check-{uuid.uuid4().hex[:8]}")
     except OSError as e:
         return False, f"cgroup v{version} found but not writable by this user ({e.strerror}: {e.filename})"
     group.remove()
@@ -228,22 +230,46 @@ def create(name: str) -> Group:
     if bases is None:
         raise OSError(f"no usable cgroup hierarchy under {ROOT}")
     dirs, version = bases
-    for d in set(dirs.values()):
-        d.mkdir(exist_ok=True)
-        if version == 2:
-            _write_if(d.parent / "cgroup.subtree_control", "+cpu +memory +pids")
-            _write_if(d / "cgroup.subtree_control", "+cpu +memory +pids")
+    if version == 2:
+        _write_if(dirs["cpu"] / "cgroup.subtree_control", "+cpu +memory +pids")
     group = Group(dirs, version).child(name)
     if version == 2:
         (group.dirs["cpu"] / "cgroup.subtree_control").write_text("+cpu +memory +pids")
     return group
 
 
+def sweep() -> None:
+    """Remove the groups of graders that died without removing them (killed with SIGKILL): their
+    folders carry the grader's pid."""
+    bases = _bases()
+    if bases is None:
+        return
+    dirs, version = bases
+    for folder in sorted(set(dirs.values())):
+        for d in folder.glob(f"{NAME}-*"):
+            owner = d.name[len(NAME) + 1:].split("-")[0]
+            if not owner.isdigit() or _alive(int(owner)):
+                continue
+            Group({c: base / d.name for c, base in dirs.items()}, version).remove()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
 def for_submission(cores: float, memory_bytes: int, pids: int = PIDS) -> Group | None:
     """A group for one submission with its ``grader`` and ``student`` leaves, the student's limited;
-    None where cgroups cannot be made here (the documented fallback)."""
+    None where cgroups cannot be made here (the documented fallback). Groups a killed grader left
+    behind are removed first."""
     try:
-        group = create(f"sub-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        sweep()
+        group = create(f"{NAME}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     except OSError:
         return None
     try:

@@ -294,3 +294,21 @@ def test_a_seccomp_filter_refuses_what_a_kernel_never_needs(tmp_path):
     done = sandboxed(tmp_path, script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:6] == ["2", "unshare -1 1", "ptrace -1 1", "mount -1 1", "0", "thread"], done.stdout
+
+
+@needs_cgroups
+def test_groups_of_a_grader_killed_outright_are_swept_by_the_next_one():
+    """A grader killed with SIGKILL cannot clean up: the next grader removes its groups (named with
+    its pid) and ends what is still running in them."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    group = cgroups.create(f"{cgroups.NAME}-{dead.pid}-left")
+    leaf = group.child("student")
+    sleeper = subprocess.Popen(["sleep", "300"])
+    try:
+        leaf.join(sleeper.pid)
+        cgroups.sweep()
+        assert sleeper.wait(timeout=10) == -9 and not any(d.exists() for d in group.folders)
+    finally:
+        sleeper.kill()
+        group.remove()
