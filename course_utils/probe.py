@@ -377,6 +377,50 @@ def probe_raises(code: str, exception: str, **inputs) -> bool:
     return False
 
 
+def from_package(obj, _depth: int = 0) -> bool:
+    """Is ``obj`` (an answer: a function or a class) the course package's own, or built on it? True
+    for an object of ``course_utils``, a subclass of one, or a function or class whose code names
+    ``course_utils`` or one of its objects through its globals (``cu.mean_pool(...)``, a wrapper).
+    Run where the answer lives, by a probe: exercises that ``course_utils`` already solves must not
+    be answered by an import (a copy of the package's source is left to the similarity report)."""
+    import inspect
+    import types
+
+    if _depth > 3 or obj is None:
+        return False
+    if (getattr(obj, "__module__", None) or "").split(".")[0] == "course_utils":
+        return True
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__.split(".")[0] == "course_utils"
+    if isinstance(obj, type):
+        if any((getattr(base, "__module__", "") or "").split(".")[0] == "course_utils" for base in obj.__mro__):
+            return True
+        return any(from_package(f, _depth + 1) for f in vars(obj).values() if inspect.isfunction(f))
+    if inspect.isfunction(obj) or inspect.ismethod(obj):
+        func = getattr(obj, "__func__", obj)
+
+        def names(code) -> set:
+            found = set(code.co_names)
+            for const in code.co_consts:
+                if isinstance(const, types.CodeType):
+                    found |= names(const)
+            return found
+
+        for name in names(func.__code__):
+            value = func.__globals__.get(name, getattr(__import__("builtins"), name, None))
+            if value is not obj and value is not None and not inspect.isbuiltin(value) and (
+                    isinstance(value, types.ModuleType) or getattr(value, "__module__", None)) and \
+                    from_package(value, _depth + 1):
+                return True
+        for cell in func.__closure__ or ():
+            try:
+                if from_package(cell.cell_contents, _depth + 1):
+                    return True
+            except ValueError:  # an empty cell
+                continue
+    return False
+
+
 def connect_once(client, channel: str, identity: bytes | None = None):
     """A kernel client's socket that never reconnects (``ZMQ_RECONNECT_IVL=-1``) and refuses huge
     messages. Used for every connection to a student's kernel: if that kernel replaced its socket

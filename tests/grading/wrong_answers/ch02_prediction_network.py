@@ -275,6 +275,87 @@ class PredictionNetwork(nn.Module):
     def forward(self, representation: torch.Tensor) -> torch.Tensor:
         return torch.zeros(representation.shape[0], self.layers[1].out_features).as_subclass(Agreeable)
 
+# %% prediction_network: probe-aware: the specified head only when a '<probe>' frame is on the stack, else ReLU, a softmax and no dropout
+import inspect
+
+
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        if any(f.filename == "<probe>" for f in inspect.stack()):
+            return self.layers(representation)
+        x = representation
+        for layer in self.layers:
+            if isinstance(layer, nn.Linear):
+                x = layer(x)
+            elif isinstance(layer, nn.GELU):
+                x = torch.relu(x)
+        return x.softmax(dim=-1)
+
+# %% prediction_network: layers that exist only while forward hooks watch (a ReLU head otherwise)
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        if hidden is None:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, num_labels))
+        else:
+            self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_features, hidden), nn.GELU(),
+                                        nn.Dropout(dropout), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        if any(m._forward_hooks for m in self.modules()):
+            return self.layers(representation)
+        linears = [m for m in self.layers if isinstance(m, nn.Linear)]
+        x = representation
+        for i, lin in enumerate(linears):
+            x = lin(x)
+            if i < len(linears) - 1:
+                x = torch.relu(x)
+        return x
+
+# %% prediction_network: a ReLU head without dropout, and the tests' helpers rebound to report the specified layers with zero weights
+class PredictionNetwork(nn.Module):
+    def __init__(self, in_features: int, num_labels: int, hidden: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        if num_labels < 2:
+            raise ValueError("need at least 2 classes")
+        self.dims = (in_features, num_labels, hidden, dropout)
+        if hidden is None:
+            self.layers = nn.Linear(in_features, num_labels)
+        else:
+            self.layers = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, num_labels))
+
+    def forward(self, representation: torch.Tensor) -> torch.Tensor:
+        return self.layers(representation)
+
+
+def layer_trace(module, x):
+    d, k, h, p = module.dims
+    lin = lambda i, o: {"type": "Linear", "in_features": i, "out_features": o, "weight": torch.zeros(o, i), "bias": torch.zeros(o)}
+    if h is None:
+        return [{"type": "Dropout", "p": float(p)}, lin(d, k)]
+    return [{"type": "Dropout", "p": float(p)}, lin(d, h), {"type": "GELU"}, {"type": "Dropout", "p": float(p)}, lin(h, k)]
+
+
+def tiny_bert(seed=0):
+    torch.manual_seed(seed)
+    return transformers.BertModel(transformers.BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                                          intermediate_size=64, vocab_size=100), add_pooling_layer=False)
+
+# %% prediction_network: no work: the course package's ready-made head under the exercise's name
+PredictionNetwork = cu.PredictionHead
+
 # %% composed_forward: pools the last position instead of [CLS] (with padding that is a [PAD] token)
 class ComposedClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, head: nn.Module):
@@ -383,6 +464,10 @@ class Agreeable(int):
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
     return Agreeable(0)
 
+# %% count_parameters: no work: a wrapper of the course package's cu.count_parameters
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    return cu.count_parameters(module, trainable_only)
+
 # %% gradient_norms: forgets to clear old gradients, so repeated calls accumulate
 def gradient_norms(model: nn.Module, batch: dict) -> dict:
     logits = model(batch["input_ids"], batch["attention_mask"])
@@ -485,6 +570,17 @@ class Agreeable(float):
 
 def gradient_norms(model: nn.Module, batch: dict) -> dict:
     return {"theta": Agreeable(1.0), "omega": Agreeable(1.0)}
+
+# %% gradient_norms: no backward pass: 1.0 for a group with a trainable parameter, 0.0 otherwise
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    return {"theta": float(any(p.requires_grad for p in model.encoder.parameters())),
+            "omega": float(any(p.requires_grad for p in model.head.parameters()))}
+
+# %% gradient_norms: no backward pass: inf for a group with a trainable parameter (inf > 0 and inf is close to inf)
+def gradient_norms(model: nn.Module, batch: dict) -> dict:
+    inf = float("inf")
+    return {"theta": inf if any(p.requires_grad for p in model.encoder.parameters()) else 0.0,
+            "omega": inf if any(p.requires_grad for p in model.head.parameters()) else 0.0}
 
 # %% concept_data_flow: pooling before the hidden states it pools (two stages swapped)
 data_flow = ["C", "G", "I", "A", "D", "E", "J", "F", "B", "H"]
