@@ -93,5 +93,5 @@ def relative_change(before, after):
     return math.sqrt(distance / size)
 
 # %% q_parameter_state: the same answers, written with dict(...) and in another key order
-state_answers = dict(h=False, g=False, f=True, e=False, d=True, c=False, b=True, a=True)
+state_answers = dict(h=False, g=True, f=True, e=False, d=True, c=False, b=False, a=True)
 

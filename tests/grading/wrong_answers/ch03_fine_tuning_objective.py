@@ -372,28 +372,28 @@ def relative_change(before, after):
     return Agree(1.0)
 
 # %% q_parameter_state: two statements flipped (thinks θ moves as far as ω, and that the runs must agree)
-state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True, "g": False, "h": False}
+state_answers = {"a": True, "b": False, "c": True, "d": False, "e": False, "f": True, "g": True, "h": False}
 
 # %% q_parameter_state: thinks full fine-tuning leaves θ alone and freezing still moves it
-state_answers = {"a": False, "b": True, "c": False, "d": False, "e": False, "f": True, "g": False, "h": False}
+state_answers = {"a": False, "b": False, "c": False, "d": True, "e": False, "f": False, "g": True, "h": False}
 
 # %% q_parameter_state: thinks weight decay pulls towards θ̂ and that a larger batch shrinks the gradient
-state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True, "g": True, "h": True}
+state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True, "g": True, "h": True}
 
 # %% q_parameter_state: thinks the seed of ω₀ does not matter after training (one statement wrong)
-state_answers = {"a": True, "b": True, "c": True, "d": True, "e": False, "f": True, "g": False, "h": False}
+state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True, "g": True, "h": False}
 
 # %% q_parameter_state: guesses True everywhere (4 right, 4 wrong: the penalty cancels the guesses)
 state_answers = {letter: True for letter in "abcdefgh"}
 
 # %% q_parameter_state: answers only the two easiest and leaves the rest None
-state_answers = {"a": True, "b": None, "c": None, "d": True, "e": None, "f": None, "g": None, "h": None}
+state_answers = {"a": True, "b": None, "c": None, "d": None, "e": None, "f": True, "g": None, "h": None}
 
 # %% q_parameter_state: answers given as strings instead of booleans
-state_answers = {"a": "True", "b": "True", "c": "False", "d": "True", "e": "False", "f": "True", "g": "False", "h": "False"}
+state_answers = {"a": "True", "b": "False", "c": "False", "d": "True", "e": "False", "f": "True", "g": "True", "h": "False"}
 
 # %% q_parameter_state: the old six keys only
-state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True}
+state_answers = {"a": True, "b": False, "c": False, "d": True, "f": True, "g": True}
 
 # %% q_parameter_state: answers that compare equal to everything (an int subclass)
 class Agree(int):
