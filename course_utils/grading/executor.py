@@ -36,7 +36,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from ..probe import UNRESPONSIVE, connect_once
-from .sandbox import SCRATCH_BYTES, Sandbox, check, lock
+from .sandbox import SCRATCH_BYTES, Sandbox, check, lock, remove
 
 SETUP_PREFIX = "shared_"
 
@@ -249,7 +249,7 @@ class TwoKernelExecute(Execute):
             if checker is not None:
                 self._stop(checker)
             if made:
-                shutil.rmtree(sockets, ignore_errors=True)
+                remove(sockets)
             if temporary is not None:
                 shutil.rmtree(temporary, ignore_errors=True)
         self.set_widgets_metadata()

@@ -9,17 +9,19 @@ workspaces, the output folder, the checker kernel. No network, its own PID names
 it starts dies with it), no GPUs unless asked for, and the worker's resource limits (address
 space, file size) are inherited.
 
-The kernel never runs as root: bubblewrap starts it as an unprivileged uid/gid (``UID``, ``GID``) in
-a user namespace of its own, with every capability dropped. When the grader itself runs as root,
-a small launcher (this module run as a script) first opens each folder to bind, joins the
-submission's cgroup (:mod:`.cgroups`), hands the sockets folder to that uid, drops to it, and only
-then starts bubblewrap: a uid 0 inside a namespace made by root would still own root's files on
-the host (a 0600 file under ``/usr`` or ``/opt`` would be readable). Only the parts of ``/etc`` a
+The kernel never runs as root: it runs as an unprivileged uid/gid (``UID``, ``GID``) with no
+capabilities, ``no_new_privs`` and a seccomp filter (:func:`seccomp_filter`). A grader that is not
+root gets this from a user namespace (bwrap ``--unshare-user --uid``). A grader that runs as root
+cannot use one: a namespace made by root maps its uid onto the host's root, which owns every 0600
+file under ``/usr`` or ``/opt``; so bubblewrap keeps only CAP_SETUID/CAP_SETGID and this module,
+run as a script inside the sandbox, drops to ``UID``/``GID`` before the kernel starts. Run as a
+script outside the sandbox first, it joins the submission's cgroup (:mod:`.cgroups`), hands the
+sockets folder to that uid and hands bubblewrap the seccomp program. Only the parts of ``/etc`` a
 Python kernel reads are bound (``ETC``). The scratch folder is an in-memory filesystem of
 ``scratch_bytes`` seeded with a copy of the prepared folder (a kernel cannot fill the host's disk;
-the memory it takes is charged to the submission's cgroup), and the sockets folder is handed
-back to the grader once the kernel has made its sockets (:func:`lock`), so nothing can be written
-there after.
+the memory it takes is charged to the submission's cgroup), and the sockets folder is taken back
+by the grader once the kernel has made its sockets (:func:`lock`), so nothing more can be written
+there.
 
 ``bwrap`` (bubblewrap) is the default on Linux; ``docker``/``podman`` wrap the kernel in a
 container instead (see docs/GRADING.md); ``none`` runs the kernel unwrapped (only on request,
@@ -250,6 +252,15 @@ def lock(folder: Path) -> None:
     if os.geteuid() == 0:
         os.chown(folder, 0, 0)
     os.chmod(folder, 0o755 if os.geteuid() == 0 else 0o555)
+
+
+def remove(folder: Path) -> None:
+    """Remove a sockets folder (made writable again first: a grader that is not root locked it)."""
+    try:
+        os.chmod(folder, 0o700)
+    except OSError:
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def launch(argv: list[str]) -> None:

@@ -18,6 +18,7 @@ from . import cgroups
 from .course import load_config, nbgrader_api
 from .feedback import feedback_preprocessors
 from .sandbox import SCRATCH_BYTES
+from .sandbox import remove as remove_sockets
 from .submissions import MASTER
 
 MEMORY_MB = 6144          # address-space limit per submission (kernel and nbgrader each)
@@ -283,7 +284,7 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
         if group is not None:
             memory_hit = group.child("student").out_of_memory()
             group.remove()
-        shutil.rmtree(sockets, ignore_errors=True)
+        remove_sockets(sockets)
     if timed_out:
         return None, "timeout"
     path = ws / "result.json"
@@ -306,11 +307,10 @@ def sandbox_problems(ws: Path, limits: Limits, memory_hit: bool) -> list[list[st
     seen = json.loads((ws / "sandbox.json").read_text(encoding="utf-8")) if (ws / "sandbox.json").exists() else {}
     if seen.get("scratch_full"):
         cap = int(os.environ.get("COURSE_SCRATCH_MB", SCRATCH_BYTES // 2**20))
-        rows.append(["scratch_full", f"the student's kernel filled its scratch folder (cap {cap} MB): "
-                                     "later writes failed"])
+        rows.append(["scratch_full", f"the student's kernel filled its scratch folder (cap {cap} MB): later writes failed"])
     if memory_hit:
-        rows.append(["memory_limit", f"the student's processes together reached the submission's memory limit "
-                                     f"({limits.memory_mb} MB)"])
+        limit = f"the submission's memory limit ({limits.memory_mb} MB)"
+        rows.append(["memory_limit", f"the student's processes together reached {limit}"])
     return rows
 
 
