@@ -182,6 +182,22 @@ class Group:
             _rmdir(d)
 
 
+def cpu_meter(procs_files: list[str]):
+    """A function giving the CPU seconds of the group whose ``cgroup.procs`` files are given (what a
+    sandbox joined), or None when they name no usable group."""
+    folders = [Path(p).parent for p in procs_files]
+    if not folders:
+        return None
+    if (folders[0] / "cpu.stat").exists() and (folders[0] / "cgroup.controllers").exists():
+        group = Group({"cpu": folders[0]}, 2)
+    else:
+        acct = [d for d in folders if (d / "cpuacct.usage").exists()]
+        if not acct:
+            return None
+        group = Group({"cpuacct": acct[0]}, 1)
+    return group.cpu_seconds
+
+
 def _write_if(path: Path, value: str) -> None:
     try:
         path.write_text(value)

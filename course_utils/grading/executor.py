@@ -21,11 +21,13 @@ source marks no set-up cells runs all its cells in the sandboxed student kernel 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -33,9 +35,10 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
 from ..probe import UNRESPONSIVE, connect_once
+from .cgroups import cpu_meter
 from .sandbox import SCRATCH_BYTES, Sandbox, check, lock, remove
 
 SETUP_PREFIX = "shared_"
@@ -193,6 +196,10 @@ class TwoKernelExecute(Execute):
     cgroup = Unicode("", help="cgroup.procs files the student's kernel joins, separated by os.pathsep").tag(config=True)
     scratch_bytes = Integer(SCRATCH_BYTES, help="size cap of the student kernel's in-memory scratch folder").tag(config=True)
     report = Unicode("", help="JSON file for what the sandbox saw (the scratch folder filled)").tag(config=True)
+    cpu_share = Float(0.5, help="a student cell past its timeout is stopped once its processes have also used this "
+                                "share of the timeout in CPU time (a starved cell is given more wall-clock time)").tag(config=True)
+    starved_factor = Float(3.0, help="a student cell is stopped at this many timeouts of wall clock whatever its CPU "
+                                     "time (one that sleeps or waits)").tag(config=True)
 
     # nbgrader fails a cell whose output is not in within iopub_timeout of its reply (4 s by default):
     # on a busy grading machine with two kernels a submission, that would zero an honest student
@@ -218,6 +225,7 @@ class TwoKernelExecute(Execute):
                       ro=[Path(p) for p in self.read_only.split(os.pathsep) if p],
                       rw=[Path(p) for p in self.read_write.split(os.pathsep) if p], env=json.loads(self.kernel_env),
                       cgroup=[p for p in self.cgroup.split(os.pathsep) if p], scratch_bytes=self.scratch_bytes)
+        self._cpu = cpu_meter(box.cgroup) if self.sandbox == "bwrap" else None
         self.km = SandboxedKernelManager(box, scratch, sockets, kernel_name=self.kernel_name or "python3")
         self.owns_km = True
         checker = None
@@ -286,7 +294,25 @@ class TwoKernelExecute(Execute):
         # busy machine must fail the run. A student cell's outputs are not graded, and an error there
         # is in its reply anyway (nbgrader's on_cell_executed records it): wait, but go on.
         self.raise_on_iopub_timeout = graded
+        self._started = (time.monotonic(), self._cpu() if self._cpu else 0.0)
         self.preprocess_cell(cell, self.resources, index)
+
+    _cpu = None          # the student tree's CPU seconds (its cgroup), when it has one
+    _started = (0.0, 0.0)
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """A student cell past its timeout is judged on both clocks: stopped when its processes used
+        at least ``cpu_share`` of the timeout in CPU time (it ran, and ran too long), or at
+        ``starved_factor`` timeouts of wall clock; before that, a cell that did not get the CPU
+        (busy neighbours) waits on. The checker's cells and a sandbox without a cgroup: the wall clock."""
+        if self._cpu is not None and isinstance(self.km, SandboxedKernelManager):
+            t0, cpu0 = self._started
+            wall, used = time.monotonic() - t0, self._cpu() - cpu0
+            if used < self.cpu_share * timeout and wall < self.starved_factor * timeout:
+                self.log.warning("the student's cell has had %.1f s of CPU in %.0f s: waiting on", used, wall)
+                await asyncio.sleep(1.0)
+                return None  # nbclient polls for the reply again
+        return await super()._async_handle_timeout(timeout, cell)
 
     def _run_aside(self, cell, index, kernel) -> None:
         """Run a cell that is not the notebook's own (nbclient stores an executed cell at its index)."""

@@ -313,3 +313,32 @@ def test_groups_of_a_grader_killed_outright_are_swept_by_the_next_one():
     finally:
         sleeper.kill()
         group.remove()
+
+
+@pytest.mark.slow  # about 75 s here: the kernel itself starts on 0.3 of a core
+@needs_bwrap
+@needs_cgroups
+def test_a_starved_student_cell_is_judged_on_cpu_time_not_the_wall_clock(tmp_path):
+    """The student's tree gets 0.3 of a core (as when busy neighbours take the rest): an honest cell
+    that needs 1.5 s of CPU takes about 5 s of wall clock against a 3 s timeout and is not stopped,
+    since it used less than half the timeout in CPU time; a cell that only sleeps is stopped at
+    three timeouts."""
+    from course_utils.grading.executor import TwoKernelExecute
+
+    group = cgroups.for_submission(0.3, 0)
+    student = group.child("student")
+    nb = new_notebook(cells=[
+        new_code_cell("import time\nstart = time.process_time()\nwhile time.process_time() - start < 1.5:\n    pass\n"
+                      "print('done')"),
+        new_code_cell("import time\ntime.sleep(60)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = TwoKernelExecute(scratch=str(tmp_path / "scratch"), cgroup=os.pathsep.join(student.procs_files()),
+                                timeout=3, startup_timeout=120)
+    executor.timeout, executor.interrupt_on_timeout = 3, True
+    try:
+        executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    finally:
+        group.remove()
+    honest, sleeper = nb.cells
+    assert [o.get("text") for o in honest.outputs] == ["done\n"], honest.outputs
+    assert any(o.get("output_type") == "error" for o in sleeper.outputs), sleeper.outputs
