@@ -2,8 +2,9 @@
 
 A :class:`Task` carries one chapter submission (its bytes and digest) and :func:`grade_task` turns
 it into a :class:`Graded` (the result and the feedback page); it never writes outside its own work
-folder. :class:`LocalPool` runs tasks in threads of this process, each starting a worker process of
-its own (``course grade --jobs N``); :class:`DaskEngine` sends each task to a Dask cluster
+folder. :class:`LocalPool` runs each task in a process of its own (:func:`grade_apart`: the main
+process never parses a submission), each starting a worker process of its own
+(``course grade --jobs N``); :class:`DaskEngine` sends each task to a Dask cluster
 (``--scheduler tcp://HOST:8786``, or ``--scheduler local`` for a cluster of ``--jobs`` worker
 processes on this machine). A Dask worker unpacks the class-wide course (the master: source,
 release, template gradebook) once, into its own local folder, and grades there. Either way the
@@ -130,8 +131,61 @@ def grade_task(task: Task, master, work: Path, limits, cell_timeout: int, keep_w
     return Graded(result, feedback)
 
 
+def grade_apart(task: Task, master, work: Path, limits, cell_timeout: int, keep_work: bool = False) -> Graded:
+    """:func:`grade_task` in a Python process of its own (what ``course grade --jobs N`` runs): the
+    submission is parsed, repaired and its autograded notebook read there, never in the main
+    process, which only gets the result and the feedback page back (as JSON). The process ends
+    with its parent. Never raises: a process that fails is a ``grader_error`` row, scored 0."""
+    import json
+    import pickle
+    import subprocess
+    import sys
+
+    from .gradebook import Result
+
+    folder = work / task.student_id
+    folder.mkdir(parents=True, exist_ok=True)
+    job, out = folder / f".{task.chapter}.task.pickle", folder / f".{task.chapter}.graded.json"
+    out.unlink(missing_ok=True)
+    job.write_bytes(pickle.dumps((task, master, work, limits, cell_timeout, keep_work)))  # the grader's own data
+    package = str(Path(__file__).resolve().parents[1])
+    boot = ("import sys, types\n"  # course_utils without its __init__ (which imports torch), as the worker does
+            f"p = types.ModuleType('course_utils'); p.__path__ = [{package!r}]; sys.modules['course_utils'] = p\n"
+            "from course_utils.grading.engine import _grade_here; _grade_here(sys.argv[1], sys.argv[2])")
+    try:
+        proc = subprocess.run([sys.executable, "-c", boot, str(job), str(out)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+        if proc.returncode == 0 and out.is_file():
+            data = json.loads(out.read_text(encoding="utf-8"))
+            return Graded(Result(**data["result"]), data["feedback"])
+        why = proc.stderr[-2000:].decode(errors="replace").strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        graded = Graded(grader_error(task, sum(master.points[task.chapter].values()),
+                                     RuntimeError(f"its grading process failed: {why[0][:300]}")))
+        graded.result.digest, graded.result.grader = task.digest, master.versions[task.chapter]
+        return graded
+    finally:
+        job.unlink(missing_ok=True)
+        out.unlink(missing_ok=True)
+
+
+def _grade_here(job: str, out: str) -> None:
+    """The process :func:`grade_apart` starts: grade the pickled task, write the result as JSON."""
+    import json
+    import pickle
+    from dataclasses import asdict
+
+    from .worker import end_with_parent
+
+    end_with_parent()
+    graded = grade_task(*pickle.loads(Path(job).read_bytes()))
+    tmp = Path(out + ".tmp")
+    tmp.write_text(json.dumps({"result": asdict(graded.result), "feedback": graded.feedback}), encoding="utf-8")
+    os.replace(tmp, out)
+
+
 class LocalPool:
-    """``jobs`` tasks at a time in threads of this process (each task runs a worker process)."""
+    """``jobs`` tasks at a time, each in a process of its own (:func:`grade_apart`, waited for by a
+    thread of this process), each running a worker process."""
 
     name = "local"
 
@@ -146,7 +200,7 @@ class LocalPool:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {pool.submit(grade_task, t, master, work, limits, cell_timeout, keep_work): t for t in tasks}
+            futures = {pool.submit(grade_apart, t, master, work, limits, cell_timeout, keep_work): t for t in tasks}
             for future in as_completed(futures):
                 yield futures[future], future.result()
 

@@ -317,3 +317,134 @@ def test_damaged_metadata_is_rebuilt_from_the_release_and_keeps_the_answers(dama
     # metadata that is no mapping has lost its grade_id too: that test cell also counts as deleted (and restored)
     assert [p for p, _ in structure_problems(found, True)] == ["damaged_metadata"] + (
         ["deleted_cells"] if damage == "not_a_mapping" else [])
+
+
+def test_the_main_process_never_parses_a_submission(tmp_path):
+    """``--jobs N`` grades each task in a process of its own: a 20 MB notebook whose JSON holds 10
+    million numbers (parsed, ~100 MB of Python objects) leaves the main process's peak resident
+    memory within 50 MB of where it was (measured in a fresh process), and is a corrupt_notebook row."""
+    import subprocess
+    import sys
+
+    import course_utils
+
+    package = str(Path(course_utils.__file__).parent)
+    script = f"""
+import resource, sys, types
+from pathlib import Path
+sys.modules["course_utils"] = types.ModuleType("course_utils")
+sys.modules["course_utils"].__path__ = [{package!r}]
+from course_utils.grading.engine import LocalPool, Task, digest
+from course_utils.grading.worker import Limits
+data = b'{{"cells": [' + b"1," * 10_000_000 + b'1] }} trailing'
+task = Task("alice", "ch01", "alice/ch01.ipynb", data, digest(data))
+master = types.SimpleNamespace(points={{"ch01": {{"f": 2.0}}}}, versions={{"ch01": "v1"}}, releases={{"ch01": None}})
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+[(_, graded)] = list(LocalPool(1).run([task], master, Path({str(tmp_path / "work")!r}), Limits(), 30, False))
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+assert [p for p, _ in graded.result.problems] == ["corrupt_notebook"], graded.result.problems
+assert graded.result.score == 0.0 and graded.result.digest == task.digest
+print(grown // 1024)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    grown_mb = int(proc.stdout.split()[-1])
+    assert grown_mb < 50, f"the main process grew by {grown_mb} MB while a submission was parsed"
+    assert not [p for p in (tmp_path / "work").rglob("*") if p.is_file()], "the task's files were left behind"
+
+
+# -- all of it through `course grade` (slow tier: a small class of the tiny chapter) ---------------
+
+FORGED_TIMEOUT = """class CellTimeoutError(Exception):
+    pass
+def _forge(lines):  # every later cell of this kernel, the grader's last one included, 'times out'
+    return lines + ["raise CellTimeoutError('No reply from kernel before timeout')\\n"]
+get_ipython().input_transformers_post.append(_forge)"""
+
+LYING_NPY = """import base64, io, json
+import IPython.display
+from numpy.lib import format as _npy
+_buf = io.BytesIO()
+_npy.write_array_header_1_0(_buf, {"descr": "<f8", "fortran_order": False, "shape": (2**33,)})  # 64 GiB
+_lie = {"__array__": base64.b64encode(_buf.getvalue() + b"\\0" * 16).decode()}
+_publish = IPython.display.publish_display_data
+def _lying(data, *args, **kwargs):  # every probe reply that is a float (mean_of's) becomes the lying array
+    for key, text in list(data.items()):
+        if "probe" in key and isinstance(json.loads(text).get("ok"), float):
+            data = {**data, key: json.dumps({"ok": _lie})}
+    return _publish(data, *args, **kwargs)
+IPython.display.publish_display_data = _lying"""
+
+
+@pytest.mark.slow
+def test_course_grade_trusts_nothing_it_reads(tmp_path):
+    """One ``course grade`` run over the hostile cases of items 4-6 beside an honest student."""
+    import csv
+    import subprocess
+    import sys
+
+    import nbformat
+    from grading.test_grade_cli import TINY, answered, make_tiny_course, released, tiny_chapter
+
+    from course_utils.grading.safe_page import CSP
+
+    root = make_tiny_course(tmp_path / "course")
+    rel, src = released(root, TINY, tmp_path), tiny_chapter()
+    stale = answered(rel, src)
+    del next(c for c in stale.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_double") \
+        .metadata["nbgrader"]["schema_version"]
+    forged, lying, hostile = answered(rel, src), answered(rel, src), answered(rel, src)
+    forged.cells.append(nbformat.v4.new_code_cell(FORGED_TIMEOUT))
+    lying.cells.insert(2, nbformat.v4.new_code_cell(LYING_NPY))
+    hostile.cells += hostile_notebook().cells[:2]
+    subs = tmp_path / "submissions"
+    for student, nb in {"honest": answered(rel, src), "stale_metadata": stale, "forged_timeout": forged,
+                        "lying_npy": lying, "hostile_feedback": hostile, "=SUM(2,3)": answered(rel, src)}.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, str(subs / student / f"{TINY}.ipynb"))
+    (subs / "too_large").mkdir()
+    with open(subs / "too_large" / f"{TINY}.ipynb", "wb") as f:
+        f.truncate(300 * 2**20)  # sparse: no disk used
+    out = tmp_path / "out"
+    limits = ["--cell-timeout", "60", "--timeout", "900", "--memory-mb", "4096"]  # a busy machine is no timeout
+    proc = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", subs, "--out", out, "--jobs", "2",
+                           "--course", root, *limits], capture_output=True, text=True, check=False, timeout=3000)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    with open(out / "problems.csv", newline="", encoding="utf-8") as f:
+        problems = list(csv.DictReader(f))
+    rows = {s: [r["problem"] for r in problems if r["student_id"] == s] for s in grades}
+    assert grades == {"honest": 4, "stale_metadata": 4, "forged_timeout": 4, "lying_npy": 2, "hostile_feedback": 4,
+                      "too_large": 0}, (grades, problems)
+    assert rows["honest"] == [] and rows["stale_metadata"] == ["damaged_metadata"], rows
+    assert rows["forged_timeout"] == ["extra_cells"] and rows["hostile_feedback"] == ["extra_cells"], rows
+    assert rows["lying_npy"] == ["extra_cells"] and rows["too_large"] == ["too_large"], rows  # no out_of_memory
+    attempts = json.loads((out / "results" / "forged_timeout" / f"{TINY}.json").read_text())["attempts"]
+    assert attempts == 1, "a forged timeout was regraded"
+    assert [(r["student_id"], r["problem"], r["file"]) for r in problems if "SUM" in r["file"]] == [
+        ("", "bad_student_id", f"'=SUM(2,3)/{TINY}.ipynb")]
+    page = (out / "feedback" / "hostile_feedback" / f"{TINY}.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "__ran" in page and CSP in page
+
+
+def test_a_huge_feedback_page_is_not_read(tmp_path, monkeypatch):
+    """The feedback page's size is the student's doing (their outputs): past 32 MB it is replaced by
+    a note, not read into the main process."""
+    import types
+
+    from course_utils import grading
+    from course_utils.grading import runner
+    from course_utils.grading.engine import Task, grade_task
+
+    def graded_with_a_huge_page(sub, master, work, limits, cell_timeout):
+        page = work / sub.student_id / sub.chapter / "feedback" / sub.student_id / sub.chapter / f"{sub.chapter}.html"
+        page.parent.mkdir(parents=True)
+        with open(page, "wb") as f:
+            f.truncate(200 * 2**20)  # sparse
+        return grading.Result(sub.student_id, sub.chapter, sub.file, 1.0, 2.0)
+
+    monkeypatch.setattr(runner, "grade_submission", graded_with_a_huge_page)
+    master = types.SimpleNamespace(points={"ch": {"f": 2.0}}, versions={"ch": "v1"})
+    graded = grade_task(Task("alice", "ch", "alice/ch.ipynb", b"{}", "d"), master, tmp_path / "work", None, 30)
+    assert graded.result.score == 1.0 and "200 MB" in graded.feedback and len(graded.feedback) < 1000
