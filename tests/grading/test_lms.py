@@ -184,3 +184,74 @@ def test_roster_forms_and_errors(tmp_path):
             read_roster(tmp_path / name)
     with pytest.raises(RosterError, match="cannot read"):
         read_roster(tmp_path / "missing.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end (slow tier): one class handed in three ways grades the same
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_one_class_three_ways_same_grades(tmp_path):
+    """The tiny course of test_grade_cli; three students handed in as ``<student>/<ch>.ipynb`` folders,
+    as a Canvas zip (alice late, carol's file renamed ``Copy of ... (1).ipynb``, bob's notebook
+    unstamped) and as a Moodle zip: the same grades three times, the late flag only from Canvas,
+    nothing in the instructor's folders changed; then ``course export --format canvas`` reads back
+    to the same grades."""
+    from grading.test_grade_cli import (
+        TINY,
+        answered,
+        course_cli,
+        make_tiny_course,
+        read_csv,
+        released,
+        tiny_chapter,
+    )
+
+    root = make_tiny_course(tmp_path / "course")
+    rel, src = released(root, TINY, tmp_path), tiny_chapter()
+    notebooks = {"alice": answered(rel, src), "bob": answered(rel, src, only=["double"]), "carol": rel}
+    for student, nb in notebooks.items():
+        if student != "bob":
+            stamp(nb, COURSE, TINY)
+    ids = {"alice": ("1001", "501", "Alice Adams", "adamsalice"), "bob": ("1002", "502", "Bob Brown", "brownbob"),
+           "carol": ("1003", "503", "Carol Clark", "clarkcarol")}
+    (tmp_path / "roster.csv").write_text("student_id,name,canvas_id,moodle_id\n" + "".join(
+        f"{s},{v[2]},{v[0]},{v[1]}\n" for s, v in ids.items()), encoding="utf-8")
+    folders = tmp_path / "folders"
+    for student, nb in notebooks.items():
+        write(folders / student / f"{TINY}.ipynb", nb)
+    canvas, moodle = tmp_path / "canvas.zip", tmp_path / "moodle.zip"
+    with zipfile.ZipFile(canvas, "w") as zf:
+        zf.writestr(f"adamsalice_late_1001_9001_{TINY}.ipynb", nbformat.writes(notebooks["alice"]))
+        zf.writestr("brownbob_1002_9002_homework.ipynb", nbformat.writes(notebooks["bob"]))
+        zf.writestr(f"clarkcarol_1003_9003_Copy of {TINY} (1).ipynb", nbformat.writes(notebooks["carol"]))
+    with zipfile.ZipFile(moodle, "w") as zf:
+        for student, nb in notebooks.items():
+            zf.writestr(f"{ids[student][2]}_{ids[student][1]}_assignsubmission_file_/{TINY}.ipynb", nbformat.writes(nb))
+    before = {p: p.read_bytes() for p in [canvas, moodle, *folders.rglob("*.ipynb")]}
+    grades = {}
+    for name, subs, extra in [("folders", folders, []), ("canvas", canvas, ["--roster", tmp_path / "roster.csv"]),
+                              ("moodle", moodle, ["--roster", tmp_path / "roster.csv"])]:
+        out = tmp_path / f"out-{name}"
+        proc = course_cli("grade", subs, "--out", out, "--course", root, "--cell-timeout", "60", "--timeout", "400",
+                          "--memory-mb", "4096", *extra)  # generous limits: a busy machine must not change a grade
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        grades[name] = read_csv(out / "grades.csv")
+        assert read_csv(out / "problems.csv") == [], (name, (out / "problems.csv").read_text(encoding="utf-8"))
+        report = (out / "report.md").read_text(encoding="utf-8")
+        assert "## Item analysis" in report and "## Similarity" in report and (out / "similarity.csv").exists()
+    expected = [{"student_id": "alice", "chapter": TINY, "score": "4", "max_score": "4"},
+                {"student_id": "bob", "chapter": TINY, "score": "1", "max_score": "4"},
+                {"student_id": "carol", "chapter": TINY, "score": "0", "max_score": "4"}]
+    assert grades["folders"] == expected
+    assert [r.pop("late") for r in grades["canvas"]] == ["late", "", ""]
+    assert [r.pop("late") for r in grades["moodle"]] == ["", "", ""]
+    assert grades["canvas"] == expected and grades["moodle"] == expected
+    assert {p: p.read_bytes() for p in before} == before
+    dest = tmp_path / "canvas_import.csv"
+    proc = course_cli("export", "--format", "canvas", "--out", dest, "--grading", tmp_path / "out-canvas")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = list(csv.reader(dest.read_text(encoding="utf-8").splitlines()))
+    assert rows[:2] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", TINY],
+                        ["    Points Possible", "", "", "", "", "4"]]
+    assert [(r[1], r[5]) for r in rows[2:]] == [("1001", "4"), ("1002", "1"), ("1003", "0")]
