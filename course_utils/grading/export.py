@@ -13,16 +13,16 @@ The students are the roster's (``--roster``, else the one ``course grade --roste
 grading folder) and everyone graded; who is who in the LMS comes from the roster, else from the LMS
 file names the submissions came in (``handed_in.csv``). A chapter a student did not hand in is an
 empty cell (the LMS leaves it ungraded), or 0 with ``--missing-zero``. Every cell goes through
-:func:`.reports.csv_cell` (no spreadsheet formulas)."""
+:func:`.csvsafe.csv_cell` (no spreadsheet formulas)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from .csvsafe import write_csv
 from .gradebook import load_results
 from .layouts import read_handed_in
-from .reports import write_csv
 from .roster import Roster, RosterError, Student, read_roster
 
 FORMATS = ("canvas", "moodle", "csv")

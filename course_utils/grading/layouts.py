@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvsafe import write_csv
 from .identify import Identifier
-from .reports import write_csv
 from .roster import Roster
 from .submissions import STUDENT_ID, Problem, Submission, _one_per_chapter, find_submissions, parse_notebook
 
@@ -104,27 +104,31 @@ def find_handed_in(folder: Path, layout: str, known: list[str], identifier: Iden
     layout = detect_layout(folder) if layout == "auto" else layout
     if layout == "folders":
         found, problems = find_submissions(folder, known)
+        unnamed = [p for p in problems if p.problem in {"unknown_chapter", "unexpected_path"}
+                   and STUDENT_ID.match(p.student_id)]  # a notebook named after no chapter: identified by content
+        chapters = dict(zip((id(p) for p in unnamed), identify_files([folder / p.file for p in unnamed], known,
+                                                                     identifier, max_bytes)))
         kept = []
-        for p in problems:  # a student's notebook named after no chapter: identified by content
-            path = folder / p.file
-            if p.problem in {"unknown_chapter", "unexpected_path"} and STUDENT_ID.match(p.student_id):
-                chapter, _ = _chapter(path, known, identifier, max_bytes)
-                if chapter:
-                    found.append(Submission(p.student_id, chapter, path, p.file))
-                    continue
-            kept.append(p)
+        for p in problems:
+            chapter = chapters.get(id(p), (None, ""))[0]
+            if chapter:
+                found.append(Submission(p.student_id, chapter, folder / p.file, p.file))
+            else:
+                kept.append(p)
         found, problems = _one_per_chapter(found, kept)
         if roster is not None:
             found, problems = _through_roster(found, problems, roster, "folders")
         return found, problems, [HandedIn(s.student_id, s.chapter, s.file) for s in found]
     found, problems, who = [], [], {}
-    for path, lms_id, name, late in listed(folder, layout):
-        rel = str(path.relative_to(folder))
+    entries = listed(folder, layout)
+    named = [e for e in entries if e[1]]
+    chapters = identify_files([e[0] for e in named], known, identifier, max_bytes)
+    for path, lms_id, _, _ in entries:
         if not lms_id:
-            problems.append(Problem("", path.stem, rel, "unexpected_path",
+            problems.append(Problem("", path.stem, str(path.relative_to(folder)), "unexpected_path",
                                     f"not named as a {layout} submission is: not graded"))
-            continue
-        chapter, why = _chapter(path, known, identifier, max_bytes)
+    for (path, lms_id, name, late), (chapter, why) in zip(named, chapters):
+        rel = str(path.relative_to(folder))
         if chapter is None:
             problems.append(Problem(lms_id, path.stem, rel, "unknown_chapter", why + ": not graded"))
             continue
@@ -135,6 +139,29 @@ def find_handed_in(folder: Path, layout: str, known: list[str], identifier: Iden
         found, problems = _through_roster(found, problems, roster, layout)
     records = [HandedIn(s.student_id, s.chapter, s.file, *who[s.file], layout=layout) for s in found]
     return found, problems, records
+
+
+def identify_files(paths: list[Path], known: list[str], identifier: Identifier,
+                   max_bytes: int) -> list[tuple[str | None, str]]:
+    """``(chapter or None, why)`` for each notebook, read in a process of its own: a submission is
+    never parsed by the grader's main process (a hostile notebook's JSON can take far more memory
+    than its size)."""
+    return in_child(_chapter, [(p, known, identifier, max_bytes) for p in paths])
+
+
+def in_child(fn, calls: list[tuple]) -> list:
+    """``[fn(*call) for call in calls]``, run in one child process (none for no calls)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not calls:
+        return []
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        return list(pool.map(_star, [(fn, c) for c in calls], chunksize=16))
+
+
+def _star(job):
+    fn, call = job
+    return fn(*call)
 
 
 def _chapter(path: Path, known: list[str], identifier: Identifier, max_bytes: int) -> tuple[str | None, str]:

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Iterable
 from pathlib import Path
 
+from . import itemstats, similarity
+from .csvsafe import FORMULA_START, NUMBER, csv_cell, write_csv  # noqa: F401  (re-exported: they lived here)
 from .gradebook import Result
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+from .layouts import late_flags
 
 
 def _number(x) -> str:
     return "" if x is None else f"{float(x):g}"
 
 
-def csv_cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``, ``-``,
-    ``@``, tab, CR) gets a leading ``'``, unless it is a plain number (``-1.5`` stays numeric)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text) else text
-
-
-def write_csv(path: Path, header: list[str], rows: Iterable[list]) -> None:
-    """Every CSV the grader writes goes through here: each cell through :func:`csv_cell`."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow([csv_cell(h) for h in header])
-        w.writerows([csv_cell(c) for c in row] for row in rows)
-
-
 def write_tables(out: Path, results: list[Result]) -> None:
     graded = sorted((r for r in results if r.score is not None), key=lambda r: (r.student_id, r.chapter))
-    from .layouts import late_flags
-
     late = late_flags(out)  # None unless handed in from an LMS's download: then a "late" column at the end
     write_csv(out / "grades.csv", ["student_id", "chapter", "score", "max_score"] + (["late"] if late is not None else []),
               ([r.student_id, r.chapter, _number(r.score), _number(r.max_score)]
@@ -72,8 +52,6 @@ def write_report(out: Path, graded: list[Result], problem_count: int) -> None:
                   "| graded cell | points | mean score | full marks | zero |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {g} | {s['points']:g} | {s['mean']:.2f} | {s['full']:.0%} | {s['zero']:.0%} |" for g, s in cells.items()]
         lines.append("")
-    from . import itemstats, similarity
-
     lines += itemstats.report_lines(graded, out / "items.png") + similarity.report_lines(out)
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     plot_histograms(out / "scores.png", graded, chapters)

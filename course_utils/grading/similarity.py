@@ -24,12 +24,14 @@ from collections import Counter
 from pathlib import Path
 
 from .course import _flags, grade_id
+from .csvsafe import write_csv
 
 K, WINDOW = 25, 4          # copydetect's k-gram length (characters of normalised code) and winnowing window
 CODE_THRESHOLD = 0.5       # Dice overlap of two students' fingerprints from which a pair is reported (ch03: a planted
                            # copy 0.75, independently written pairs 0.00-0.06)
 MIN_SHARED = 10            # ... and fingerprints they must share
 COMMON_SHARE = 0.2         # fingerprints more of the class than this share are nobody's own
+MAX_ANSWER = 20_000        # characters of one answer cell compared (a longer one is cut)
 SHARED_WRONG = 2           # identical wrong answers on concept questions from which a pair is reported
 FIELDS = ["kind", "chapter", "student_a", "student_b", "score", "shared", "detail"]
 
@@ -134,24 +136,30 @@ def similarity(class_answers: dict[str, dict[str, dict[str, str]]], stubs: dict,
 
 
 def class_answers(submissions: list, chapters: list[str], max_bytes: int) -> dict[str, dict[str, dict[str, str]]]:
-    """The answer cells of each submission (:class:`.submissions.Submission`), by chapter; a notebook
-    over ``max_bytes``, or no plain file, is not read."""
+    """The answer cells of each submission (:class:`.submissions.Submission`), by chapter, read in a
+    process of its own (never parsed by the grader's main process); a notebook over ``max_bytes``, or
+    no plain file, is not read, and each answer is cut at :data:`MAX_ANSWER` characters."""
+    from .layouts import in_child
+
+    subs = [s for s in submissions if s.path is not None and s.chapter in chapters]
+    found: dict[str, dict[str, dict[str, str]]] = {ch: {} for ch in chapters}
+    for sub, given in zip(subs, in_child(_answers_of, [(s.path, max_bytes) for s in subs])):
+        if given is not None:
+            found[sub.chapter][sub.student_id] = given
+    return found
+
+
+def _answers_of(path: Path, max_bytes: int) -> dict[str, str] | None:
     from .submissions import parse_notebook
 
-    found: dict[str, dict[str, dict[str, str]]] = {ch: {} for ch in chapters}
-    for sub in submissions:
-        p = sub.path
-        if p is not None and sub.chapter in found and p.is_file() and not p.is_symlink() and p.stat().st_size <= max_bytes:
-            nb, _ = parse_notebook(sub.path)
-            if nb is not None:
-                found[sub.chapter][sub.student_id] = answers(nb)
-    return found
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > max_bytes:
+        return None
+    nb, _ = parse_notebook(path)
+    return None if nb is None else {g: a[:MAX_ANSWER] for g, a in answers(nb).items()}
 
 
 def write_similarity(out: Path, submissions: list, releases: dict, sources: dict, max_bytes: int = 20 * 2**20) -> list[dict]:
     """``similarity.csv`` for the class's submissions (``releases``/``sources``: ``{chapter: notebook}``)."""
-    from .reports import write_csv
-
     chapters = sorted(releases)
     rows = similarity(class_answers(submissions, chapters, max_bytes), {ch: answers(releases[ch]) for ch in chapters},
                       {ch: answers(sources[ch]) for ch in chapters})

@@ -163,6 +163,33 @@ def test_original_files_are_not_renamed_or_moved(tmp_path, identifier):
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
 
 
+def test_the_main_process_never_parses_a_submission(tmp_path, identifier, monkeypatch):
+    """Identifying the chapters and reading the answers for the similarity report parse each notebook
+    in a child process (a hostile notebook's JSON can take far more memory than its size)."""
+    import os
+
+    from course_utils.grading import layouts, similarity, submissions
+
+    pids = tmp_path / "pids"
+    original = submissions.parse_notebook
+
+    def recording(path):
+        with open(pids, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return original(path)
+
+    monkeypatch.setattr(layouts, "parse_notebook", recording)
+    monkeypatch.setattr(submissions, "parse_notebook", recording)
+    folder = tmp_path / "canvas"
+    write(folder / "smithjane_1234_5678_homework.ipynb", stamped(CH1))
+    write(folder / "doejohn_2345_6789_homework.ipynb", stamped(CH2))
+    found, _, _ = find_handed_in(folder, "canvas", KNOWN, identifier)
+    answers = similarity.class_answers(found, KNOWN, 2**20)
+    assert answers[CH1] == {"1234": {"double": "def double(x):\n    pass"}} and set(answers[CH2]) == {"2345"}
+    seen = pids.read_text(encoding="utf-8").split()
+    assert len(seen) == 4 and str(os.getpid()) not in seen
+
+
 def test_roster_forms_and_errors(tmp_path):
     canvas = tmp_path / "canvas.csv"
     with open(canvas, "w", newline="", encoding="utf-8") as f:
