@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from .course import _flags, grade_id, read_notebook
-from .submissions import END_MARK, Submission
+from .submissions import END_MARK, Submission, escape_controls
 from .worker import Limits
 
 LOG_TAIL = 64 * 2**10     # bytes of a log the main process reads: its tail
 EXCERPT = 120             # characters of the student's text a problems.csv row quotes at most
-# control characters, and Unicode's line separators and direction overrides (they reorder what is shown)
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def read_tail(path: Path, limit: int = LOG_TAIL) -> str:
@@ -31,8 +28,7 @@ def read_tail(path: Path, limit: int = LOG_TAIL) -> str:
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """Text that may come from the student's code, as problems.csv quotes it: marked as such, its
     control characters escaped, at most ``limit`` characters of it."""
-    cut = text[:limit]
-    shown = _HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), cut)
+    shown = escape_controls(text[:limit])
     return f"last output (may be the student's own): «{shown}{'…' if len(text) > limit else ''}»"
 
 

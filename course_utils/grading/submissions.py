@@ -19,6 +19,15 @@ ZIP_MAX_FILE_MB = 256     # ... one file of it
 ZIP_MAX_MEMBERS = 50_000  # ... its number of files
 
 
+# control characters, and Unicode's line separators and direction overrides (they reorder what is shown)
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` (the student's, perhaps) with its control and direction characters written as escapes."""
+    return _HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 @dataclass
 class Problem:
     student_id: str
@@ -156,7 +165,8 @@ def parse_notebook(path: Path):
     try:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
     except Exception as e:  # noqa: BLE001  (any unreadable file is a corrupt submission)
-        return None, ("corrupt_notebook", f"not a readable notebook ({type(e).__name__}: {str(e)[:120]}): scored 0")
+        return None, ("corrupt_notebook", (f"not a readable notebook ({type(e).__name__}: {escape_controls(str(e)[:120])}): "
+                                           "scored 0"))
     if not nb.get("cells"):
         return None, ("empty_notebook", "the notebook has no cells: scored 0")
     return nb, None
@@ -226,7 +236,7 @@ def inspect_structure(nb, release) -> Structure:
     try:
         nbformat.validate(nb)
     except Exception as e:  # noqa: BLE001
-        found.invalid = str(e).splitlines()[0][:120]
+        found.invalid = escape_controls((str(e).splitlines() or [""])[0][:120])
     by_gid: dict[str, list] = {}
     for cell in nb.cells:
         if grade_id(cell) is not None and _flags(cell):
