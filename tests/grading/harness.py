@@ -348,6 +348,53 @@ def _error_text(cell: NotebookNode) -> str | None:
     return None
 
 
+def output_text(cell: NotebookNode) -> str:
+    """Everything a cell showed (streams, results, errors), as one text: what its feedback shows."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+        else:
+            parts.append(str(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def key_values(source: str) -> list[str]:
+    """The values an answer cell that assigns literals holds (``shapes = {...: (8, 40), ...}``), as
+    the text a test would print them in: tuples and lists of numbers, and strings of 3 or more
+    characters. Empty for a cell that is not literal assignments (code answers)."""
+    import ast
+
+    body = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("###"))
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return []
+    found = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) for v in value):
+            found.append(str(tuple(value)))
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and len(value.strip()) >= 3:
+            found.append(value.strip())
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            try:
+                walk(ast.literal_eval(node.value))
+            except ValueError:
+                continue
+    return found
+
+
 def _stderr_text(cell: NotebookNode) -> str | None:
     for out in cell.get("outputs", []):
         if out.output_type == "stream" and out.name == "stderr":
@@ -388,6 +435,7 @@ class Verdict:
     scores: dict[str, tuple] = field(default_factory=dict)  # {test grade_id: (score, max)}
     cell_error: str | None = None   # the error the wrong solution cell itself raised, if any
     messages: dict[str, str] = field(default_factory=dict)  # {failed test grade_id: its error}
+    outputs: dict[str, str] = field(default_factory=dict)   # {failed test grade_id: all its output, as text}
     restored: bool = True           # tests passed again once the correct cell was back
     problem: str | None = None      # the wrong answer could not be checked
 
@@ -544,6 +592,7 @@ class KernelSession:
             verdict.scores[test_id] = determine_grade(cell)
             if verdict.scores[test_id][0] < verdict.scores[test_id][1]:
                 verdict.messages[test_id] = _error_text(cell) or f"stderr: {_stderr_text(cell)}"
+                verdict.outputs[test_id] = output_text(cell)
         # the correct cell back, as after the first run
         self.code(f"__grading_rollback({gid!r})")
         self.code(f"__grading_mark({gid!r})")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from grading.harness import ChapterProof, WrongAnswer, graded_tests, output_problems
+from grading.harness import ChapterProof, WrongAnswer, graded_tests, key_values, output_problems
 
 # validate, validate --invert and the autograde cross-check repeat runs the default tier already
 # makes through other nbgrader commands: they are the `slow` tier (see the module docstring).
@@ -126,6 +126,27 @@ def test_wrong_answer_loses_points(chapter: str, wrong_answer: WrongAnswer, proo
         f"{where}: wrong answer {wrong_answer.label!r} keeps full marks on every graded test cell "
         f"{sorted(verdict.scores)}" + (f" (the cell itself raised {verdict.cell_error})" if verdict.cell_error else "")
         + ": the tests cannot tell it from the solution")
+
+
+# chapters whose hidden tests are proved to print no key value into a wrong answer's feedback (issue 19);
+# add a chapter here once its hidden tests print only which parts are wrong
+NO_KEY_IN_FEEDBACK = {"ch01_bert_representations", "ch02_prediction_network"}
+
+
+def test_wrong_answer_feedback_shows_no_key(chapter: str, wrong_answer: WrongAnswer, proof) -> None:
+    """A failed test's output (what the feedback shows) holds none of the values of the answer key
+    (the solution cell's literals, for answers written as literals: shapes, letters, orders)."""
+    if chapter not in NO_KEY_IN_FEEDBACK:
+        pytest.skip(f"{chapter}: not yet proved (see NO_KEY_IN_FEEDBACK)")
+    p: ChapterProof = proof(chapter)
+    cell = next(c for c in p.source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == wrong_answer.grade_id)
+    key = key_values(cell.source)
+    if not key:
+        pytest.skip("a code answer: no literal key")
+    verdict = p.verdict(wrong_answer)
+    assert verdict is not None, "not checked"
+    shown = {gid: [k for k in key if k in text] for gid, text in verdict.outputs.items()}
+    assert not any(shown.values()), f"the feedback of {wrong_answer.label!r} shows the key: {shown}"
 
 
 def test_right_answer_keeps_full_marks(chapter: str, right_answer, proof) -> None:
