@@ -22,7 +22,11 @@ lines of the committed student notebooks are public by design. In the notebooks,
 other file, one such line is a leak. The course package's code shares ordinary lines with solutions
 (``for name, p in model.named_parameters():``), so there a secret counts when at least half of the lines
 of one block (a solution region, a hidden-test block, an answer) appear in one file: the package then
-holds the answer, whether as a copy of it or as a function that does the exercise.
+holds the answer, whether as a copy of it or as a function that does the exercise. One case is
+let through, as a note: a package object that later chapters need and that does an earlier exercise
+(``PredictionHead`` is chapter 2's ``PredictionNetwork``), when that chapter's tests refuse an answer
+that is or wraps it (they call ``probe.from_package`` on the exercise's name); a student who copies its
+text is left to the similarity report.
 """
 
 from __future__ import annotations
@@ -54,9 +58,17 @@ class Leak:
     file: str  # relative to the published folder
     line: int
     source: str  # where the secret comes from, e.g. "solutions/ch01…: solution of masked_mean"
+    noted: bool = False  # package code doing an exercise whose tests refuse the package's object
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.source}"
+
+
+@dataclass(frozen=True)
+class Block:
+    where: str
+    lines: list[str]
+    guarded: bool = False  # the chapter's tests call from_package(...) on a name this solution defines
 
 
 def normalise(line: str) -> str:
@@ -81,29 +93,32 @@ def _grade_id(cell: dict) -> str:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or "a cell"
 
 
-def secret_blocks(root: Path) -> list[tuple[str, list[str]]]:
-    """Every block the student repository must not hold — (where it comes from, its significant lines) —
+def secret_blocks(root: Path) -> list[Block]:
+    """Every block the student repository must not hold — where it comes from, its significant lines —
     less the lines that are public anyway."""
-    blocks: list[tuple[str, list[str]]] = []
+    blocks: list[Block] = []
     for nb in sorted(root.glob("solutions/*/*.ipynb")):
-        ch = nb.parent.name
-        for cell in _cells(nb):
+        ch, cells = nb.parent.name, _cells(nb)
+        guarded = set(re.findall(r"from_package\((\w+)\)", "\n".join(_source(c) for c in cells)))
+        for cell in cells:
             text, gid = _source(cell), _grade_id(cell)
             meta = cell.get("metadata", {}).get("nbgrader", {})
             regions = [("solution", r) for r in SOLUTION.findall(text)]
             if meta.get("solution") and not regions:  # a solution cell without markers is replaced whole
                 regions = [("solution", text)]
-            regions += [("hidden test", r) for r in HIDDEN.findall(text)]
-            blocks += [(f"solutions/{ch}: {kind} of {gid}", _significant(region)) for kind, region in regions]
+            defined = set(re.findall(r"^(?:def|class)\s+(\w+)", text, re.MULTILINE))
+            blocks += [Block(f"solutions/{ch}: {kind} of {gid}", _significant(region),
+                             kind == "solution" and bool(defined & guarded)) for kind, region in regions]
+            blocks += [Block(f"solutions/{ch}: hidden test of {gid}", _significant(r)) for r in HIDDEN.findall(text)]
     for folder in ANSWER_FOLDERS:
         for path in sorted((root / "tests" / "grading" / folder).glob("*.py")):
             for n, section in enumerate(re.split(r"^# %%.*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)):
                 if n:  # the text before the first section is the file's header comment
-                    blocks.append((f"tests/grading/{folder}/{path.name} (section {n})", _significant(section)))
+                    blocks.append(Block(f"tests/grading/{folder}/{path.name} (section {n})", _significant(section)))
     public = {normalise(x) for nb in root.glob("notebooks/*/*.ipynb") for c in _cells(nb)
               for x in _source(c).splitlines()}
-    kept = [(where, [x for x in dict.fromkeys(lines) if x not in public]) for where, lines in blocks]
-    return [(where, lines) for where, lines in kept if lines]
+    kept = [Block(b.where, [x for x in dict.fromkeys(b.lines) if x not in public], b.guarded) for b in blocks]
+    return [b for b in kept if b.lines]
 
 
 def _text_lines(path: Path) -> list[str] | None:
@@ -136,12 +151,13 @@ def _package_code(rel: str) -> bool:
 
 
 def scan(published: Path, root: Path) -> list[Leak]:
-    """Every place in the published tree that states a secret of ``root``'s source."""
+    """Every place in the published tree that states a secret of ``root``'s source (``noted``: package
+    code that does an exercise whose tests refuse it as an answer; see the module's docstring)."""
     blocks = secret_blocks(root)
     by_line: dict[str, str] = {}
-    for where, lines in blocks:
-        for line in lines:
-            by_line.setdefault(line, where)
+    for block in blocks:
+        for line in block.lines:
+            by_line.setdefault(line, block.where)
     leaks = []
     for path in sorted(p for p in published.rglob("*") if p.is_file() and ".git" not in p.parts):
         rel = path.relative_to(published).as_posix()
@@ -155,10 +171,11 @@ def scan(published: Path, root: Path) -> list[Leak]:
         first = {}
         for n, x in enumerate(lines, 1):
             first.setdefault(x, n)
-        for where, secret in blocks:
-            shared = [first[x] for x in secret if x in first]
-            if shared and 2 * len(shared) >= len(secret):
-                leaks.append(Leak(rel, min(shared), f"{where} ({len(shared)} of its {len(secret)} lines)"))
+        for block in blocks:
+            shared = [first[x] for x in block.lines if x in first]
+            if shared and 2 * len(shared) >= len(block.lines):
+                leaks.append(Leak(rel, min(shared), f"{block.where} ({len(shared)} of its {len(block.lines)} lines)",
+                                  noted=block.guarded))
     return leaks
 
 
@@ -267,6 +284,11 @@ def publish_command(args) -> int:
     except (PublishError, colab.ColabConfigError) as e:
         print(f"course publish: {e}", file=sys.stderr)
         return 2
+    noted = [x for x in leaks if x.noted]
+    leaks = [x for x in leaks if not x.noted]
+    if noted:
+        print("note: package code that does an exercise; the exercise's tests refuse an answer that is or wraps it, and "
+              "a copy of its text is for the similarity report:\n  " + "\n  ".join(str(x) for x in noted))
     if leaks:
         print(f"{len(leaks)} line(s) of {out} state what students must not see:\n  "
               + "\n  ".join(str(x) for x in leaks[:50]), file=sys.stderr)
