@@ -20,6 +20,15 @@ def stamp(nb, course: str, chapter: str) -> None:
     nb.metadata[KEY] = {"course": course, "chapter": chapter}
 
 
+def stamp_file(path: Path, course: str, chapter: str) -> None:
+    """Stamp the student notebook at ``path`` (``course release`` does, for each chapter)."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    stamp(nb, course, chapter)
+    nbformat.write(nb, str(path))
+
+
 def graded_ids(nb) -> set[str]:
     """The grade_ids of a notebook's solution and graded cells."""
     return {grade_id(c) for c in nb.get("cells", []) if grade_id(c) and
