@@ -54,8 +54,6 @@ def doctor(args) -> int:
           + ("" if usable else "  (only instructors need it, for `course grade` and `nbgrader autograde`)"))
     from .grading import cgroups
 
-    if kind == "bwrap" and usable and os.geteuid() == 0:
-        print("              grading as root: each student kernel still runs without root (uid 65534, no capabilities)")
     shares, how = cgroups.available()
     print(f"cgroups       {'usable, ' + how + ': each submission gets its cores, memory and pids' if shares else 'WARNING: ' + how}"
           + ("" if shares else "; grading goes on with per-process limits only (run as root, or delegate a cgroup v2 subtree)"))
