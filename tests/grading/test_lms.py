@@ -73,6 +73,25 @@ def test_identify_by_stamp_then_by_graded_cells(identifier):
     assert identifier.identify(stamped(CH1, course="another-course"))[0] == CH1  # by its cells, not the stamp
 
 
+def test_release_check_names_a_missing_stamp():
+    """``course release --check`` tells a committed notebook without the stamp from a stamped one."""
+    from course_utils.grading.release import notebook_differences
+
+    unstamped = nbformat.v4.new_notebook(cells=list(SOURCES[CH1].cells))
+    assert notebook_differences(stamped(CH1), stamped(CH1)) == []
+    assert notebook_differences(stamped(CH1), unstamped) == ["the course stamp (metadata.course_utils) differs"]
+
+
+def test_committed_student_notebooks_are_stamped():
+    """Every notebook in notebooks/ carries its course and chapter (``course release`` writes them)."""
+    from course_utils.grading.course import course_id, discover_chapters, read_notebook
+
+    root = Path(__file__).resolve().parents[2]
+    for ch in discover_chapters(root):
+        nb = read_notebook(root / "notebooks" / ch / f"{ch}.ipynb")
+        assert nb.metadata.get("course_utils") == {"course": course_id(root), "chapter": ch}, ch
+
+
 def test_detect_layouts(tmp_path):
     canvas = tmp_path / "canvas"
     write(canvas / "smithjane_1234_5678_ch01_alpha.ipynb", stamped(CH1))
@@ -161,6 +180,17 @@ def test_original_files_are_not_renamed_or_moved(tmp_path, identifier):
     before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
     find_handed_in(folder, "auto", KNOWN, identifier)
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_lms_names_cannot_become_spreadsheet_formulas(tmp_path, identifier):
+    folder = tmp_path / "canvas"
+    write(folder / "=1+2@evil_1234_5678_homework.ipynb", stamped(CH1))
+    write(folder / "-cmd_2345_6789_homework.ipynb", stamped(CH1))
+    _, _, records = find_handed_in(folder, "canvas", KNOWN, identifier)
+    write_handed_in(tmp_path, records)
+    with open(tmp_path / "handed_in.csv", newline="", encoding="utf-8") as f:
+        names = [r["name"] for r in csv.DictReader(f)]
+    assert names == ["'=1+2@evil", "'-cmd"]
 
 
 def test_the_main_process_never_parses_a_submission(tmp_path, identifier, monkeypatch):
