@@ -111,7 +111,8 @@ def add_commands(sub) -> None:
     r.add_argument("chapters", nargs="*", metavar="CHAPTER",
                    help="a name or its start, e.g. ch03 (default: every chapter in solutions/)")
     r.add_argument("--check", action="store_true", help="only compare; exit 1 naming the chapters out of sync")
-    g = sub.add_parser("grade", help="autograde a class: SUBMISSIONS/<student_id>/<chapter>.ipynb (a folder or a .zip)")
+    g = sub.add_parser("grade", help="autograde a class: SUBMISSIONS/<student_id>/<chapter>.ipynb (a folder or a .zip), "
+                                     "or a Canvas/Moodle download or nbgrader's submitted/ as is")
     g.add_argument("submissions", metavar="SUBMISSIONS")
     g.add_argument("--chapter", nargs="+", metavar="CH",
                    help="grade only these chapters, by name or its start, e.g. ch03 (default: those handed in)")
