@@ -263,7 +263,8 @@ def run_worker(ws: Path, ch: str, student: str, limits: Limits) -> tuple[dict | 
     env.update(COURSE_SANDBOX=limits.sandbox, COURSE_SANDBOX_IMAGE=limits.image, COURSE_SANDBOX_GPU="1" if limits.gpu else "0")
     (ws / "sandbox.json").unlink(missing_ok=True)
     # made here, by the worker's parent, and removed here whatever becomes of the worker
-    sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp"))  # a short path: Unix sockets allow ~100 bytes
+    # a short path (Unix sockets allow ~100 bytes): /tmp, or COURSE_SOCKETS_DIR
+    sockets = Path(tempfile.mkdtemp(prefix="cg-", dir=os.environ.get("COURSE_SOCKETS_DIR", "/tmp")))
     group = cgroups.for_submission(limits.threads or available_cpus(), 0 if limits.gpu else limits.memory_mb * 2**20)
     env["COURSE_SANDBOX_SOCKETS"] = str(sockets)
     if group is not None:
