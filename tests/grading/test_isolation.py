@@ -346,3 +346,12 @@ def test_a_starved_student_cell_is_judged_on_cpu_time_not_the_wall_clock(tmp_pat
     honest, sleeper = nb.cells
     assert [o.get("text") for o in honest.outputs] == ["done\n"], honest.outputs
     assert any(o.get("output_type") == "error" for o in sleeper.outputs), sleeper.outputs
+
+
+def test_limits_reached_become_problem_rows(tmp_path):
+    from course_utils.grading.worker import Limits, sandbox_problems
+
+    assert sandbox_problems(tmp_path, Limits(memory_mb=512), False) == []
+    (tmp_path / "sandbox.json").write_text('{"scratch_full": true}')
+    rows = sandbox_problems(tmp_path, Limits(memory_mb=512), True)
+    assert [r[0] for r in rows] == ["scratch_full", "memory_limit"] and "512 MB" in rows[1][1], rows
