@@ -408,7 +408,7 @@ def test_course_grade_trusts_nothing_it_reads(tmp_path):
     out = tmp_path / "out"
     limits = ["--cell-timeout", "60", "--timeout", "900", "--memory-mb", "4096"]  # a busy machine is no timeout
     proc = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", subs, "--out", out, "--jobs", "2",
-                           "--course", root, *limits], capture_output=True, text=True, check=False, timeout=3000)
+                           "--course", root, "--keep-work", *limits], capture_output=True, text=True, check=False, timeout=3000)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
