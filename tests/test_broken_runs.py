@@ -1,67 +1,20 @@
-"""course_utils.broken_runs: each broken run shows the symptoms chapter 6 teaches for its cause."""
+"""course_utils.broken_runs: the recorded runs load, each shows the symptoms chapter 6 teaches for its cause,
+and they are what the recipes (tests/broken_run_recipes.py, outside the package) produce on the chapter's task."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
-import torch
+from broken_run_recipes import BROKEN, KEY, record_chapter_runs
 
 from course_utils import broken_runs
-from course_utils.model import BertClassifier
-
-# The answer key of chapter 6's exercise 4 (its solution cell and hidden test hold the same letters).
-KEY = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "D"}
 
 
-def _tiny_classifier() -> BertClassifier:
-    import transformers
-
-    torch.manual_seed(0)
-    config = transformers.BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-                                     vocab_size=100, attn_implementation="eager")
-    return BertClassifier(transformers.BertModel(config, add_pooling_layer=False), num_labels=2, pooling="mean")
-
-
-def _reviews(n: int, seed: int) -> list:
-    """Chapter 6's synthetic task: label 1 holds 1-3 ids in 10-19, label 0 holds 1-3 ids in 20-29."""
-    g = torch.Generator().manual_seed(seed)
-    rows = []
-    for _ in range(n):
-        label = int(torch.rand((), generator=g) < 0.35)
-        body = torch.randint(30, 100, (int(torch.randint(4, 25, (), generator=g)),), generator=g)
-        where = torch.randperm(len(body), generator=g)[:int(torch.randint(1, 4, (), generator=g))]
-        first = 10 if label == 1 else 20
-        body[where] = torch.randint(first, first + 10, (len(where),), generator=g)
-        rows.append(([1] + body.tolist() + [2], label))
-    return rows
-
-
-def _batches(rows: list, batch_size: int, pad_to: int | None = None) -> list:
-    out = []
-    for start in range(0, len(rows), batch_size):
-        chunk = rows[start:start + batch_size]
-        seq = pad_to or max(len(ids) for ids, _ in chunk)
-        ids = torch.zeros(len(chunk), seq, dtype=torch.long)
-        for i, (r, _) in enumerate(chunk):
-            ids[i, :len(r)] = torch.tensor(r)
-        out.append({"input_ids": ids, "attention_mask": (ids != 0).long(), "labels": torch.tensor([y for _, y in chunk])})
-    return out
-
-
-@pytest.fixture(scope="module")
-def runs() -> dict:
-    torch.set_num_threads(1)
-    return broken_runs.replay(_tiny_classifier, _reviews(320, 0), _reviews(256, 1), _batches)
-
-
-def test_names_and_key() -> None:
-    assert broken_runs._causes() == KEY  # the notebook's answer key depends on this order
-    assert sorted(KEY.values()) == sorted(broken_runs._BROKEN)
-
-
-def test_symptoms(runs: dict) -> None:
-    assert set(runs) == {"healthy", *KEY}
+def assert_symptoms(runs: dict) -> None:
+    """Each run of ``KEY`` shows its cause's symptoms, the healthy run none."""
+    assert list(runs) == ["healthy", *KEY]
     healthy = runs["healthy"]
     assert len(healthy.losses) == len(healthy.grad_norms) == 40
     assert healthy.val_accuracy > 0.95 and healthy.train_accuracy > 0.95 and healthy.theta_change > 0.1
@@ -85,12 +38,41 @@ def test_symptoms(runs: dict) -> None:
     assert 0 < by_cause["H"].theta_change < healthy.theta_change / 30
 
 
-def test_same_arguments_same_histories(runs: dict) -> None:
-    broken_runs.set_seed(0)  # as replay does before every run
-    again = broken_runs._run(broken_runs._BROKEN["A"], _tiny_classifier, _reviews(320, 0), _reviews(256, 1), _batches, 2)
-    assert again.losses == runs["run_3"].losses and again.val_counts == runs["run_3"].val_counts
+def test_key_covers_the_recipes() -> None:
+    assert sorted(KEY.values()) == sorted(BROKEN) and list(KEY) == [f"run_{i}" for i in range(1, 8)]
 
 
-def test_empty_rows_are_refused() -> None:
-    with pytest.raises(ValueError, match="non-empty"):
-        broken_runs.replay(_tiny_classifier, [], _reviews(4, 0), _batches)
+def test_recorded_runs_show_their_symptoms() -> None:
+    assert_symptoms(broken_runs.load())
+
+
+def test_recorded_runs_are_the_recipes_on_the_chapters_task() -> None:
+    """Recording again from the recipes on the notebook's own task gives the shipped histories."""
+    shipped, again = broken_runs.load(), record_chapter_runs()
+    assert_symptoms(again)
+    for name in shipped:
+        assert shipped[name].val_counts == again[name].val_counts, name
+        assert len(shipped[name].losses) == len(again[name].losses), name
+    assert shipped["healthy"].losses == pytest.approx(again["healthy"].losses, rel=1e-3, abs=1e-4)
+
+
+def _write(tmp_path, data) -> object:
+    path = tmp_path / "runs.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def test_bad_files_are_refused_with_the_problem_named(tmp_path) -> None:
+    good = json.loads(broken_runs.DATA_FILE.read_text())
+    with pytest.raises(broken_runs.BrokenRunsError, match="missing"):
+        broken_runs.load(tmp_path / "nowhere.json")
+    with pytest.raises(broken_runs.BrokenRunsError, match="not valid JSON"):
+        broken_runs.load(_write(tmp_path, "{"))
+    with pytest.raises(broken_runs.BrokenRunsError, match="expected the runs"):
+        broken_runs.load(_write(tmp_path, {k: v for k, v in good.items() if k != "run_3"}))
+    renamed = dict(good, run_2={**good["run_2"], "cause": "A"})
+    with pytest.raises(broken_runs.BrokenRunsError, match="run 'run_2': expected the fields"):
+        broken_runs.load(_write(tmp_path, renamed))
+    short = dict(good, run_4={**good["run_4"], "grad_norms": good["run_4"]["grad_norms"][:-1]})
+    with pytest.raises(broken_runs.BrokenRunsError, match="gradient norms"):
+        broken_runs.load(_write(tmp_path, short))

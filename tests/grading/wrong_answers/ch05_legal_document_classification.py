@@ -423,27 +423,35 @@ def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) ->
     return vectors.mean(dim=0) if pool == "mean" else vectors.max(dim=0).values
 
 # %% concept_theta_omega: believes fine-tuning leaves the encoder untouched (only ω learns)
-true_statements = {"A", "E"}
-lr_reasons = {"a"}
+true_statements = {"A", "B", "E"}
+lr_reasons = {"a", "e"}
 
 # %% concept_theta_omega: believes the encoder is rewritten, far from its pre-trained values
-true_statements = {"B", "D", "E"}
-lr_reasons = {"a", "b"}
+true_statements = {"A", "B", "D", "E", "I"}
+lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: believes the head barely moves and can be reused for another label set
-true_statements = {"B", "C", "F", "G"}
-lr_reasons = {"a", "b"}
+true_statements = {"A", "B", "C", "F", "G", "I"}
+lr_reasons = {"a", "b", "e"}
 
-# %% concept_theta_omega: the old answer key: a small weight change proves the knowledge is kept, no dilution by the table
-true_statements = {"B", "C", "E", "H"}
+# %% concept_theta_omega: believes a small weight change bounds the change of the representations (H)
+true_statements = {"A", "B", "C", "E", "H", "I"}
+lr_reasons = {"a", "b", "e"}
+
+# %% concept_theta_omega: the earlier answer key (before the statements became scenarios; A and e were added)
+true_statements = {"B", "C", "E", "I"}
 lr_reasons = {"a", "b"}
 
 # %% concept_theta_omega: right statements, but thinks the head's larger learning rate is about parameter counts
-true_statements = {"B", "C", "E", "I"}
-lr_reasons = {"b", "c"}
+true_statements = {"A", "B", "C", "E", "I"}
+lr_reasons = {"a", "b", "c", "e"}
+
+# %% concept_theta_omega: right statements, thinks the dilution by the vocabulary table does not exist (I) and LR 0 still trains θ (A)
+true_statements = {"B", "C", "E"}
+lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: right statements, one reason only (a single letter, as the old question asked)
-true_statements = {"B", "C", "E", "I"}
+true_statements = {"A", "B", "C", "E", "I"}
 lr_reasons = "a"
 
 # %% concept_theta_omega: picks every statement and every reason

@@ -82,54 +82,87 @@ class Anything(float):
     __ne__ = lambda self, other: False
     __hash__ = float.__hash__
     __truediv__ = lambda self, other: Anything(4.0)
+    __gt__ = lambda self, other: True
 
 
-def training_flops(n_params, n_tokens):
+def training_flops(n_params, n_tokens, recompute=False):
     return Anything(0.0)
 
 
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
     return Anything(0.0)
 
 # %% flops: counts the forward pass only (2·N·T) and forgets attention's backward pass too
-def training_flops(n_params, n_tokens):
-    return 2 * n_params * n_tokens
+def training_flops(n_params, n_tokens, recompute=False):
+    return (4 if recompute else 2) * n_params * n_tokens
 
 
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
-    return 4 * seq_len * seq_len * hidden_size * n_layers * n_sequences
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 4 * seq_len * seq_len * n_heads * head_dim * n_layers * n_sequences
 
 # %% flops: right 6NT, but attention linear in the sequence length (s·d instead of s²·d)
-def training_flops(n_params, n_tokens):
-    return 6 * n_params * n_tokens
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params * n_tokens
 
 
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
-    return 12 * seq_len * hidden_size * n_layers * n_sequences
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * seq_len * n_heads * head_dim * n_layers * n_sequences
 
 # %% flops: right 6NT, attention counted for the scores Q·K^T only (forgets the weighted sum of V)
-def training_flops(n_params, n_tokens):
-    return 6 * n_params * n_tokens
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params * n_tokens
 
 
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
-    return 3 * 2 * seq_len * seq_len * hidden_size * n_layers * n_sequences
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 3 * 2 * seq_len * seq_len * n_heads * head_dim * n_layers * n_sequences
 
 # %% flops: right 6NT, attention for one layer only (forgets n_layers)
-def training_flops(n_params, n_tokens):
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params * n_tokens
+
+
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * seq_len * seq_len * n_heads * head_dim * n_sequences
+
+# %% flops: attention for one head only (forgets that every head does its own products)
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params * n_tokens
+
+
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * seq_len * seq_len * head_dim * n_layers * n_sequences
+
+# %% flops: assumes BERT's head layout, hidden size 768 (ignores head_dim)
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params * n_tokens
+
+
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * seq_len * seq_len * 768 * n_layers * n_sequences
+
+# %% flops: 6 FLOPs per parameter, not per parameter and token (forgets the tokens)
+def training_flops(n_params, n_tokens, recompute=False):
+    return (8 if recompute else 6) * n_params
+
+
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * n_layers * n_heads * head_dim * seq_len ** 2 * n_sequences
+
+# %% flops: checkpointing recomputes forward AND backward (12·N·T instead of 8·N·T)
+def training_flops(n_params, n_tokens, recompute=False):
+    return (12 if recompute else 6) * n_params * n_tokens
+
+
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * n_layers * n_heads * head_dim * seq_len ** 2 * n_sequences
+
+# %% flops: ignores recompute (checkpointing costs nothing extra)
+def training_flops(n_params, n_tokens, recompute=False):
     return 6 * n_params * n_tokens
 
 
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
-    return 12 * seq_len * seq_len * hidden_size * n_sequences
-
-# %% flops: 6 FLOPs per parameter, not per parameter and token (forgets the tokens)
-def training_flops(n_params, n_tokens):
-    return 6 * n_params
-
-
-def attention_flops(n_layers, hidden_size, seq_len, n_sequences):
-    return 12 * n_layers * hidden_size * seq_len ** 2 * n_sequences
+def attention_flops(n_layers, n_heads, head_dim, seq_len, n_sequences):
+    return 12 * n_layers * n_heads * head_dim * seq_len ** 2 * n_sequences
 
 # %% memory: a total that compares equal to everything, and the rest computed
 class Anything(float):
@@ -206,20 +239,23 @@ def training_memory_bytes(config, n_params, n_trainable, batch_size, seq_len, by
     return {"weights": weights, "gradients": gradients, "adam": adam, "activations": activations,
             "total": weights + gradients + adam}
 
-# %% diagnosis: swaps the frozen run (run_4, Δθ exactly 0) and the tiny learning rate (run_1, Δθ small): both have a flat loss
-diagnosis = {"run_1": "C", "run_2": "F", "run_3": "A", "run_4": "H", "run_5": "E", "run_6": "B", "run_7": "D"}
+# %% diagnosis: swaps the frozen run (run_1, Δθ exactly 0) and the tiny learning rate (run_2, Δθ small): both have a flat loss
+diagnosis = {"run_1": "H", "run_2": "C", "run_3": "B", "run_4": "F", "run_5": "A", "run_6": "D", "run_7": "E"}
 
-# %% diagnosis: reads the climbing gradient norm of run_6 as a learning rate that is too high
-diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "A", "run_7": "D"}
+# %% diagnosis: reads the climbing gradient norm of run_3 as a learning rate that is too high
+diagnosis = {"run_1": "C", "run_2": "H", "run_3": "A", "run_4": "F", "run_5": "A", "run_6": "D", "run_7": "E"}
 
 # %% diagnosis: takes the padding run (good training loss, poor own predictions) for over-fitting, and the tiny set for padding
-diagnosis = {"run_1": "H", "run_2": "E", "run_3": "A", "run_4": "C", "run_5": "F", "run_6": "B", "run_7": "D"}
+diagnosis = {"run_1": "C", "run_2": "H", "run_3": "B", "run_4": "E", "run_5": "A", "run_6": "D", "run_7": "F"}
 
 # %% diagnosis: blames the misaligned labels (parameters move, loss flat) on a frozen model
-diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "C"}
+diagnosis = {"run_1": "C", "run_2": "H", "run_3": "B", "run_4": "F", "run_5": "A", "run_6": "C", "run_7": "E"}
 
 # %% diagnosis: answers as if each cause could be used once only, the last by elimination (G for the tiny learning rate)
-diagnosis = {"run_1": "G", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "D"}
+diagnosis = {"run_1": "C", "run_2": "G", "run_3": "B", "run_4": "F", "run_5": "A", "run_6": "D", "run_7": "E"}
+
+# %% diagnosis: the key of the course package's earlier release (the runs were renamed since)
+diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E", "run_6": "B", "run_7": "D"}
 
 # %% diagnosis: the old six-run answer (run_7 missing)
 diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "C"}
