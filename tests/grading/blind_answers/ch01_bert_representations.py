@@ -1,6 +1,6 @@
 # Blind answers for ch01_bert_representations (see tests/grading/test_blind.py).
 # Each section replaces the whole solution cell of a question with an answer given without working it out; each must
-# earn at most 15 % of the question's points (random draws: on average). Question 1 (shapes, 1 point, 1/4 a shape)
+# earn at most 15 % of the question's points (random draws: on average). Question 1 (shapes, 1 point for all four, 1/2 for three)
 # is a fill-in question: its "options" are the numbers the question states (8, 40, 768); Question 2 (roles, 2 points,
 # 1/4 a part, 15 letters): a random letter per part earns 1/15 of a quarter each, 6.7 % expected; one letter for every
 # part matches at most one part, 12.5 %.

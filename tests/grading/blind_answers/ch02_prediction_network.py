@@ -1,8 +1,8 @@
-# Blind answers for ch02_prediction_network (see tests/grading/test_blind.py), written against the questions as they
-# stood on 2026-12-07 03:55 UTC (5a: the order of 10 stages, 1/9 point a link; 5b: 10 statements, 5 true, +1/5 a
-# true pick, -1/5 a false one). Each must earn at most 15 % of the question's points (random draws: on average).
-# Expected from the keys: 5a a random order 10 %; 5b each letter picked with probability 1/2: 12.3 %, but one true
-# letter picked alone earns 20 %.
+# Blind answers for ch02_prediction_network (see tests/grading/test_blind.py). 5a: the order of 10 stages, 1/9 point a
+# link; 5b: 10 statements, 5 true, scored (true picks - false picks - 1) / 4, never below 0. Each must earn at most 15 %
+# of the question's points (random draws: on average). Expected from the keys: 5a a random order 10 %; 5b each letter
+# picked with probability 1/2: 6.0 % (it was 12.3 % under the old +1/5/-1/5 scoring, where one true letter alone
+# earned 20 %: now 0).
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(1).sample)
 data_flow = ["C", "B", "E", "A", "D", "F", "H", "J", "I", "G"]
