@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,14 @@ CHAPTERS = colab.chapters_of(ROOT)
 def published(tmp_path_factory) -> tuple[Path, list]:
     out = tmp_path_factory.mktemp("students") / "course-students"
     return out, pub.publish(ROOT, out)
+
+
+def _copy(published, tmp_path: Path) -> Path:
+    """A copy of the published folder to plant things in."""
+    out, _ = published
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    return copy
 
 
 def _new_leaks(copy: Path, published) -> list:
@@ -74,9 +83,7 @@ def test_secrets_cover_every_solution_region_and_hidden_test():
 
 
 def test_a_solution_line_planted_in_a_student_notebook_is_named(published, tmp_path):
-    out, _ = published
-    copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    copy = _copy(published, tmp_path)
     ch = CHAPTERS[1]
     line = _first_solution_line(ch)
     path = copy / "notebooks" / ch / f"{ch}.ipynb"
@@ -90,9 +97,7 @@ def test_a_solution_line_planted_in_a_student_notebook_is_named(published, tmp_p
 
 def test_a_hidden_test_in_the_readme_or_a_gzipped_file_is_named(published, tmp_path):
     import gzip
-    out, _ = published
-    copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    copy = _copy(published, tmp_path)
     hidden = next(b.lines[0] for b in pub.secret_blocks(ROOT) if ": hidden test of" in b.where)
     with (copy / "README.md").open("a") as f:
         f.write(f"\n{hidden}\n")
@@ -103,9 +108,7 @@ def test_a_hidden_test_in_the_readme_or_a_gzipped_file_is_named(published, tmp_p
 
 
 def test_package_code_leaks_by_the_block_not_by_an_ordinary_line(published, tmp_path):
-    out, _ = published
-    copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    copy = _copy(published, tmp_path)
     block = max((b for b in pub.secret_blocks(ROOT) if ": solution of" in b.where and not b.guarded),
                 key=lambda b: len(b.lines))
     where, lines = block.where, block.lines
@@ -121,9 +124,7 @@ def test_package_code_leaks_by_the_block_not_by_an_ordinary_line(published, tmp_
 
 
 def test_solutions_or_tests_folders_are_leaks_whatever_they_hold(published, tmp_path):
-    out, _ = published
-    copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    copy = _copy(published, tmp_path)
     (copy / "tests").mkdir()
     (copy / "tests" / "notes.txt").write_text("nothing\n")
     assert [x.file for x in _new_leaks(copy, published)] == ["tests/notes.txt"]
@@ -141,9 +142,7 @@ def test_publish_refuses_a_folder_of_something_else_and_keeps_git(tmp_path):
 
 
 def test_republish_into_a_clone_keeps_its_git_and_drops_stale_files(published, tmp_path):
-    out, _ = published
-    clone = tmp_path / "clone"
-    subprocess.run(["cp", "-r", str(out), str(clone)], check=True)
+    clone = _copy(published, tmp_path)
     (clone / ".git").mkdir()
     (clone / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (clone / "notebooks" / "old_chapter.ipynb").write_text("{}")
@@ -152,9 +151,7 @@ def test_republish_into_a_clone_keeps_its_git_and_drops_stale_files(published, t
 
 
 def test_course_publish_check_exit_codes(published, tmp_path):
-    out, _ = published
-    copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    copy = _copy(published, tmp_path)
     course = [sys.executable, "-m", "course_utils.cli"]
     ok = subprocess.run([*course, "publish", str(copy), "--check"], cwd=ROOT, capture_output=True, text=True,
                         check=False)
