@@ -438,6 +438,37 @@ def connect_once(client, channel: str, identity: bytes | None = None):
     return sock
 
 
+CPU_SHARE, STARVED_FACTOR = 0.5, 3.0  # as the grader judges a student cell (grading.executor)
+
+
+def starved(wall: float, used: float, timeout: float, metered: bool = True) -> bool:
+    """Past ``timeout`` of wall clock, may the student's code wait on? Yes while its processes had less than
+    ``CPU_SHARE`` of the timeout in CPU time (busy neighbours took the machine), up to ``STARVED_FACTOR``
+    timeouts of wall clock (code that sleeps or waits is stopped there). Without a CPU meter: no."""
+    return metered and used < CPU_SHARE * timeout and wall < STARVED_FACTOR * timeout
+
+
+def student_cpu_meter():
+    """The student tree's CPU seconds (its cgroup, named by the grader in ``COURSE_STUDENT_CGROUP``), or None."""
+    procs = [p for p in os.environ.get("COURSE_STUDENT_CGROUP", "").split(os.pathsep) if p]
+    if not procs:
+        return None
+    try:
+        from course_utils.grading.cgroups import cpu_meter
+
+        meter = cpu_meter(procs)
+        return meter if meter is not None and _read(meter) >= 0 else None
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _read(meter) -> float:
+    try:
+        return float(meter()) if meter is not None else 0.0
+    except (OSError, ValueError):  # the group is gone: nothing more was used
+        return float("inf")
+
+
 class _Remote:
     """A client of the student's kernel, connected once, before any student code has run, with
     sockets that never reconnect: a kernel cannot redirect the checker to another socket."""
@@ -469,12 +500,19 @@ class _Remote:
         return text
 
     def _wait(self, msg_id: str) -> str | None:
-        """The probe's answer (display data of our MIME type) once the student's kernel is idle."""
+        """The probe's answer (display data of our MIME type) once the student's kernel is idle. Past the
+        time limit the probe is judged on the student tree's CPU time too (:func:`starved`): code that
+        did not get the CPU (busy neighbours) waits on, so a starved honest answer is not blamed."""
         timeout = float(os.environ.get("COURSE_PROBE_TIMEOUT", TIMEOUT_S))
-        deadline = time.monotonic() + timeout
+        meter = student_cpu_meter()
+        start, cpu0 = time.monotonic(), _read(meter)
+        deadline = start + timeout
         text, done = None, False
         while not done:
             left = deadline - time.monotonic()
+            if left <= 0 and starved(time.monotonic() - start, _read(meter) - cpu0, timeout, metered=meter is not None):
+                deadline = time.monotonic() + 1.0
+                continue
             if left <= 0:
                 self.dead = not self._interrupt(msg_id, wait_s=min(10.0, timeout / 2))
                 raise ProbeTimeout(f"the student's code did not finish within {timeout:.0f} s"

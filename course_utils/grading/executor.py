@@ -304,8 +304,9 @@ class TwoKernelExecute(Execute):
         """A student cell past its timeout is judged on both clocks: stopped when its processes used
         at least ``cpu_share`` of the timeout in CPU time (it ran, and ran too long), or at
         ``starved_factor`` timeouts of wall clock; before that, a cell that did not get the CPU
-        (busy neighbours) waits on. The checker's cells and a sandbox without a cgroup: the wall clock."""
-        if self._cpu is not None and isinstance(self.km, SandboxedKernelManager):
+        (busy neighbours) waits on. A checker's cell (a test, whose probes wait on a starved student the
+        same way) is judged on the student tree's CPU time during it. Without a cgroup: the wall clock."""
+        if self._cpu is not None:
             t0, cpu0 = self._started
             wall, used = time.monotonic() - t0, self._cpu() - cpu0
             if used < self.cpu_share * timeout and wall < self.starved_factor * timeout:
@@ -328,6 +329,8 @@ class TwoKernelExecute(Execute):
         env["COURSE_PROBE_KERNEL"] = str(sockets / "kernel.json")
         # a probe gives up (and interrupts the student's code) before the checker's cell times out
         env["COURSE_PROBE_TIMEOUT"] = str(max(1.0, 0.5 * self.timeout)) if self.timeout else "60"
+        if self._cpu is not None:  # probes judge a slow answer on the student tree's CPU time too
+            env["COURSE_STUDENT_CGROUP"] = self.cgroup
         km = AsyncKernelManager(kernel_name=self.kernel_name or "python3")
         self._sync(km.start_kernel(cwd=str(cwd), env=env, extra_arguments=list(self.extra_arguments)))
         kc = km.client()

@@ -225,3 +225,68 @@ def test_feedback_keeps_outputs_before_the_first_test():
     nb = drop_student_outputs(nbformat.v4.new_notebook(cells=[first, test, after]))
     assert nb.cells[0].outputs[0]["text"] == "x\n" and nb.cells[1].outputs[0]["text"] == "x\n"
     assert "x\n" != nb.cells[2].outputs[0]["text"] and "not shown" in nb.cells[2].outputs[0]["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A probe past its time limit is judged on the student tree's CPU time too (issue 20, item 2)
+# ---------------------------------------------------------------------------------------------
+
+class _SlowKernel:
+    """Stands in for the student kernel's client: answers ``after`` seconds from the first question."""
+
+    def __init__(self, after: float):
+        self.after, self.t0 = after, None
+
+    def get_iopub_msg(self, timeout: float):
+        import queue
+        import time
+
+        self.t0 = self.t0 or time.monotonic()
+        left = self.after - (time.monotonic() - self.t0)
+        if left > 0:
+            time.sleep(min(timeout, left, 0.05))
+            raise queue.Empty
+        return {"parent_header": {"msg_id": "m"}, "msg_type": "status", "content": {"execution_state": "idle"}}
+
+
+def _slow_probe(monkeypatch, after: float, cpu_seconds):
+    from course_utils import probe as probe_module
+
+    remote = probe_module._Remote.__new__(probe_module._Remote)
+    remote.client, remote.dead = _SlowKernel(after), False
+    remote._interrupt = lambda msg_id, wait_s=0: True
+    monkeypatch.setenv("COURSE_PROBE_TIMEOUT", "0.5")
+    monkeypatch.setattr(probe_module, "student_cpu_meter", lambda: cpu_seconds)
+    return remote
+
+
+def test_a_starved_probe_waits_on_and_a_busy_one_is_stopped(monkeypatch):
+    from course_utils.probe import ProbeTimeout, starved
+
+    assert starved(wall=0.6, used=0.1, timeout=0.5) and not starved(wall=0.6, used=0.3, timeout=0.5)
+    assert not starved(wall=1.6, used=0.0, timeout=0.5)  # code that sleeps is stopped at 3 timeouts
+    assert not starved(wall=0.6, used=0.0, timeout=0.5, metered=False)  # no cgroup: the wall clock alone
+    # the student's tree had no CPU (busy neighbours): its answer after 2 timeouts is taken
+    assert _slow_probe(monkeypatch, after=1.0, cpu_seconds=lambda: 0.0)._wait("m") is None
+    # it had the CPU and still ran past the limit: stopped at the limit
+    burning = iter(range(1000))
+    with pytest.raises(ProbeTimeout):
+        _slow_probe(monkeypatch, after=1.0, cpu_seconds=lambda: float(next(burning)))._wait("m")
+    with pytest.raises(ProbeTimeout):  # no meter (no cgroup): the wall clock alone
+        _slow_probe(monkeypatch, after=1.0, cpu_seconds=None)._wait("m")
+    with pytest.raises(ProbeTimeout):  # starved, but past three timeouts: stopped
+        _slow_probe(monkeypatch, after=2.0, cpu_seconds=lambda: 0.0)._wait("m")
+
+
+def test_the_student_cpu_meter_comes_from_the_grader(monkeypatch, tmp_path):
+    from course_utils.probe import student_cpu_meter
+
+    monkeypatch.delenv("COURSE_STUDENT_CGROUP", raising=False)
+    assert student_cpu_meter() is None
+    group = tmp_path / "student"
+    group.mkdir()
+    (group / "cgroup.procs").write_text("")
+    (group / "cpuacct.usage").write_text("2500000000\n")  # cgroup v1: nanoseconds
+    monkeypatch.setenv("COURSE_STUDENT_CGROUP", str(group / "cgroup.procs"))
+    meter = student_cpu_meter()
+    assert meter is not None and meter() == pytest.approx(2.5)
