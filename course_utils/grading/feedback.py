@@ -1,8 +1,11 @@
 """Feedback without the hidden tests: nbgrader's ``generate_feedback`` renders the autograded
 notebook, hidden tests included (autograde restores them). Before it renders, the source between
 ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is replaced by one comment line, and the
-traceback frames that quote a hidden line are replaced by a note; which test failed, its error
-name and message stay (``course grade --show-hidden-tests`` keeps everything). The outputs of the
+traceback frames that quote a hidden line are replaced by a note. Which test failed and its error
+name stay; the message stays only when the failing line is visible: a hidden assert's message could
+state the expected value for a hidden input, so it is replaced by a note (issue 19: the feedback keeps
+the failing test's name and its visible message only; ``course grade --show-hidden-tests`` keeps
+everything). The outputs of the
 student's cells after the first test are left out too (:func:`drop_student_outputs`)."""
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ END = re.compile(r"^\s*#+\s*END HIDDEN TESTS\s*$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HIDDEN_NOTE = "# (hidden tests: not shown in the feedback)"
 HIDDEN_FRAME = "(in a hidden test: its source is not shown)"
+HIDDEN_MESSAGE = "a hidden test failed (its message is not shown in the feedback)"
 
 
 def split_hidden(source: str) -> tuple[str, list[str]]:
@@ -41,9 +45,15 @@ def hide_hidden_tests(nb):
         cell["source"], hidden = split_hidden(cell["source"])
         quoted = [line.strip() for line in hidden if len(line.strip()) > 3]
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                out["traceback"] = [HIDDEN_FRAME if any(q in ANSI.sub("", frame) for q in quoted) else frame
-                                    for frame in out.get("traceback", [])]
+            if out.get("output_type") != "error":
+                continue
+            frames = [HIDDEN_FRAME if any(q in ANSI.sub("", frame) for q in quoted) else frame
+                      for frame in out.get("traceback", [])]
+            if HIDDEN_FRAME in frames:  # it failed in a hidden test: its name stays, its message does not
+                out["evalue"] = HIDDEN_MESSAGE
+                frames = [f for f in frames[:-1] if HIDDEN_FRAME not in f] + [HIDDEN_FRAME,
+                                                                               f"{out.get('ename', 'Error')}: {HIDDEN_MESSAGE}"]
+            out["traceback"] = frames
     return nb
 
 

@@ -350,8 +350,23 @@ def test_feedback_hides_the_hidden_tests_but_keeps_the_failure():
     assert "[40, 60]" not in out.source and "[40, 60]" not in "".join(out.outputs[0].traceback)
     assert out.source.splitlines() == ['"""mean_of."""', "assert mean_of([1, 2]) == 1.5",
                                        "    # (hidden tests: not shown in the feedback)", "print('done')"]
-    assert (out.outputs[0].ename, out.outputs[0].evalue) == ("AssertionError", "the mean")
-    assert out.outputs[0].traceback[-1] == "AssertionError: the mean"
+    # the failing line is hidden: its message (which could state the expected value) is not shown either
+    assert out.outputs[0].ename == "AssertionError" and "the mean" not in out.outputs[0].evalue
+    assert not any("the mean" in frame for frame in out.outputs[0].traceback)
+    assert out.outputs[0].traceback[-1] == f"AssertionError: {grading.feedback.HIDDEN_MESSAGE}"
+
+
+def test_feedback_keeps_a_visible_failure_and_its_message():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        '"""mean_of."""\nassert mean_of([1, 2]) == 1.5, "the mean of [1, 2] is 1.5"\n### BEGIN HIDDEN TESTS\n'
+        "assert mean_of([40, 60]) == 50, f'expected {50}'\n### END HIDDEN TESTS")])
+    nb.cells[0].outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="the mean of [1, 2] is 1.5",
+        traceback=["AssertionError: Traceback", ("Cell In[3], line 2\n----> 2 assert mean_of([1, 2]) == 1.5, "
+                   '"the mean of [1, 2] is 1.5"'), "AssertionError: the mean of [1, 2] is 1.5"])]
+    out = grading.hide_hidden_tests(nb).cells[0]
+    assert out.outputs[0].evalue == "the mean of [1, 2] is 1.5"
+    assert out.outputs[0].traceback[-1] == "AssertionError: the mean of [1, 2] is 1.5"
 
 
 def test_the_feedback_preprocessor_is_on():
