@@ -39,3 +39,9 @@ else:
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Every student their own variant of the questions (course_utils.variants, docs/VARIANTS.md): the
+# variant seed is an HMAC of the student id and chapter under the key "<course_id>:<salt>". A new
+# salt gives a new term new variants; run `course release` after changing it (it writes the key
+# into each chapter's set-up cell) and grade with the same config.
+c.CourseVariants.salt = "2026"

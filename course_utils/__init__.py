@@ -12,3 +12,4 @@ from .metrics import Predictions, compute_metrics, confusion, evaluate, per_clas
 from .train import History, TrainConfig, parameter_groups, train
 
 from . import cost, plots  # noqa: E402  (cu.plots.plot_history, cu.cost...)
+from .variants import student, use_course, variant  # noqa: E402  (each student's own variant: cu.student("s1234567"))

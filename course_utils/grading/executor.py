@@ -38,6 +38,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
 from ..probe import UNRESPONSIVE, connect_once
+from ..variants import KEY_ENV, STUDENT_ENV, course_key
 from .cgroups import cpu_meter
 from .sandbox import SCRATCH_BYTES, Sandbox, check, lock, remove
 
@@ -194,6 +195,9 @@ class TwoKernelExecute(Execute):
     sockets = Unicode("", help="the student kernel's sockets folder, made (and removed) by the grader; "
                                "default: a fresh temporary one").tag(config=True)
     cgroup = Unicode("", help="cgroup.procs files the student's kernel joins, separated by os.pathsep").tag(config=True)
+    variant_student = Unicode("", help="the student whose variant the checker grades (the grader's id for the "
+                                       "submission, never what the notebook declares)").tag(config=True)
+    variant_key = Unicode("", help="the course key of the variants (default: from the course config)").tag(config=True)
     scratch_bytes = Integer(SCRATCH_BYTES, help="size cap of the student kernel's in-memory scratch folder").tag(config=True)
     report = Unicode("", help="JSON file for what the sandbox saw (the scratch folder filled)").tag(config=True)
     cpu_share = Float(0.5, help="a student cell past its timeout is stopped once its processes have also used this "
@@ -215,6 +219,7 @@ class TwoKernelExecute(Execute):
                 raise RuntimeError(f"the {self.sandbox} sandbox cannot run here ({why}); install it, or grade without a "
                                    "sandbox on purpose with COURSE_SANDBOX=none (student code then runs with your rights)")
         plan = self._plan()
+        self._variant = self.variant_of((resources or {}).get("nbgrader", {}).get("student", ""))
         two = bool(plan["setup"])
         made = not self.sockets  # a short path: Unix sockets allow ~100 bytes
         sockets = Path(tempfile.mkdtemp(prefix="cg-", dir="/tmp")) if made else Path(self.sockets)
@@ -315,6 +320,13 @@ class TwoKernelExecute(Execute):
                 return None  # nbclient polls for the reply again
         return await super()._async_handle_timeout(timeout, cell)
 
+    def variant_of(self, student: str) -> tuple[str, str]:
+        """(student, course key) of the variant the tests grade: the submission's student as nbgrader
+        knows it (its folder), the key from the course config (course_id and ``c.CourseVariants.salt``)."""
+        key = self.variant_key or course_key(self.config.CourseDirectory.get("course_id", "default_course"),
+                                             self.config.CourseVariants.get("salt", ""))
+        return self.variant_student or student or "", key
+
     def _run_aside(self, cell, index, kernel) -> None:
         """Run a cell that is not the notebook's own (nbclient stores an executed cell at its index)."""
         kept = self.nb.cells[index]
@@ -331,6 +343,8 @@ class TwoKernelExecute(Execute):
         env["COURSE_PROBE_TIMEOUT"] = str(max(1.0, 0.5 * self.timeout)) if self.timeout else "60"
         if self._cpu is not None:  # probes judge a slow answer on the student tree's CPU time too
             env["COURSE_STUDENT_CGROUP"] = self.cgroup
+        # the variant the tests grade: the grader's student and course key (the student's kernel never sees these)
+        env[STUDENT_ENV], env[KEY_ENV] = self._variant
         km = AsyncKernelManager(kernel_name=self.kernel_name or "python3")
         self._sync(km.start_kernel(cwd=str(cwd), env=env, extra_arguments=list(self.extra_arguments)))
         kc = km.client()

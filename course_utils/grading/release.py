@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .. import colab
+from . import keysync
 from .course import course_id, course_root, discover_chapters, generate, read_notebook, write_course
 from .identify import KEY as STAMP
 from .identify import stamp_file
@@ -66,6 +67,7 @@ def release(root: Path, chapters: list[str] | None = None, check: bool = False) 
     chapters = chapters or discover_chapters(root)
     if not check:  # pyproject.toml's repository URL into the set-up cells (and the README's Colab links)
         colab.sync(root, chapters)
+        keysync.sync(root, chapters)  # the variants' course key (course config) into the set-up cells
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
         folder = write_course(Path(tmp), root, chapters)
         generate(folder, chapters)
@@ -185,6 +187,9 @@ def release_command(args) -> int:
     urls = colab.problems(root, chapters)  # set-up cells and README links vs pyproject.toml's Students URL
     if urls:
         print("the student repository URL disagrees with [project.urls] Students in pyproject.toml:\n  " + "\n  ".join(urls))
+    keys = keysync.problems(root, chapters)
+    if keys:
+        print("set-up cells whose variants' key is not the course config's:\n  " + "\n  ".join(keys))
     unshared = one_kernel_chapters(root, chapters)
     if unshared:
         print("chapters whose tests would run in the student's own kernel (no read-only `shared_` set-up cell; "
@@ -194,7 +199,7 @@ def release_command(args) -> int:
     if shared_calls:
         print("probes that call a name defined in a shared set-up cell, which runs in the student's kernel where "
               "a submission can rebind it (build it in the checker and send it as data):\n  " + "\n  ".join(shared_calls))
-    if stale or urls or unshared or shared_calls:
+    if stale or urls or keys or unshared or shared_calls:
         print(f"\nrun `{' '.join(['course release', *stale])}` and commit solutions/, notebooks/ and README.md",
               file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ from .outcome import (
     STOPPED,
     autograded_path,
     cell_label,
+    escape_controls,
     excerpt,
     how_it_ended,
     neutralise,
@@ -130,6 +131,8 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
     result.problems += [list(r) for r in rows]
     if nb is None:
         return result
+    result.variant, rows = identity(nb, sub, master)
+    result.problems += rows
     ws = work / sub.student_id / sub.chapter
     for result.attempts in range(1, ATTEMPTS + 1):
         setup_workspace(ws, master, sub.chapter, sub.student_id, nb)
@@ -155,6 +158,26 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
         result.score = float(sum(s or 0 for s, _ in outcome["scores"].values()))
     result.seconds = round(time.perf_counter() - start, 1)
     return result
+
+
+def identity(nb, sub: Submission, master: Master) -> tuple[str, list[list[str]]]:
+    """The variant a submission is graded on (always its folder's student: the grader decides, never the
+    notebook) and a ``problems.csv`` row when the notebook declares another id, or none."""
+    from ..variants import course_key, declared_student, normalise_id, variant_label
+
+    config = load_config(master.folder)
+    key = course_key(config.CourseDirectory.get("course_id", "default_course"), config.CourseVariants.get("salt", ""))
+    label = variant_label(sub.chapter, sub.student_id, key)
+    if not any("STUDENT_ID" in c.source for c in master.releases[sub.chapter].cells if c.cell_type == "code"):
+        return label, []  # a chapter without variants
+    declared, graded = declared_student(nb), normalise_id(sub.student_id)
+    if declared is None:
+        return label, [["identity_missing", f"the notebook declares no student id (STUDENT_ID): graded on {graded}'s "
+                        "variant; answers given for the shared variant 0 lose the points that vary"]]
+    if declared != graded:
+        return label, [["identity_mismatch", f"the notebook declares the id {escape_controls(declared[:60])!r}, its folder is "
+                        f"{graded}'s: graded on {graded}'s variant (answers of another variant lose the points that vary)"]]
+    return label, []
 
 
 def _log_tail(ws: Path, outcome: dict | None) -> str:
