@@ -99,12 +99,18 @@ _SELECTED: dict[str, set] = defaultdict(set)  # chapter -> {(grade_id, number)} 
 _SELECTED_RIGHT: dict[str, set] = defaultdict(set)  # the same for the right answers
 
 
+_THOROUGH_VARIANTS: set = set()  # chapters whose slow variant proof this run makes (three ids, every pair)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """The fast checker tries only the wrong and right answers this run will test (after ``-m``/``-k``)."""
+    """The fast checker tries only the wrong and right answers this run will test (after ``-m``/``-k``),
+    and proves three variants of a chapter only when the slow variant test of that chapter runs."""
     for item in session.items:
         callspec = getattr(item, "callspec", None)
         if callspec is None:
             continue
+        if item.originalname == "test_variants_thorough":
+            _THOROUGH_VARIANTS.add(callspec.params["chapter"])
         for name, selected in (("wrong_answer", _SELECTED), ("right_answer", _SELECTED_RIGHT)):
             a = callspec.params.get(name)
             if isinstance(a, harness.WrongAnswer):
@@ -136,7 +142,8 @@ def proof(tmp_path_factory: pytest.TempPathFactory):
             _PROOFS[ch] = harness.ChapterProof(
                 ch, solutions=SOLUTIONS, release=RELEASE, wrong_answers=WRONG_ANSWERS,
                 workdir=tmp_path_factory.mktemp(ch), executed=EXECUTED, selected=_SELECTED[ch],
-                right_answers=RIGHT_ANSWERS, selected_right=_SELECTED_RIGHT[ch])
+                right_answers=RIGHT_ANSWERS, selected_right=_SELECTED_RIGHT[ch],
+                thorough_variants=ch in _THOROUGH_VARIANTS)
         return _PROOFS[ch]
     return get
 

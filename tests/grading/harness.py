@@ -52,6 +52,7 @@ from course_utils.grading.course import (
     write_config,
 )
 from course_utils.grading.executor import roles, stderr_to_stdout
+from course_utils.variants import declare
 from course_utils.grading.release import comparable
 from course_utils.grading.release import folder_differences as walk_folders
 
@@ -613,7 +614,8 @@ def _runs_of_same_cell(answers: list[WrongAnswer]) -> list[list[WrongAnswer]]:
 
 
 def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
-                   timeout: int = CELL_TIMEOUT, right_answers: list[WrongAnswer] = ()) -> tuple[SolutionRun, list[Verdict]]:
+                   timeout: int = CELL_TIMEOUT, right_answers: list[WrongAnswer] = (),
+                   after=None) -> tuple[SolutionRun, list[Verdict]]:
     """Run the solution notebook at ``path`` once in a kernel started in ``cwd``, then try every
     wrong answer in that kernel and return the run and one verdict per wrong answer, followed by
     one per right answer (tried last, in the same way but without the check described below: a
@@ -671,6 +673,8 @@ def check_notebook(path: Path, wrong_answers: list[WrongAnswer], cwd: Path,
                 verdicts.append(Verdict(right, cell_error="the kernel died", restored=False))
                 session.stop()
                 session, _ = fresh_session()
+        if after is not None:  # more proofs on the live session (the variants': grading.variant_harness)
+            after(session)
         return run, verdicts
     finally:
         session.stop()
@@ -687,7 +691,8 @@ class ChapterProof:
 
     def __init__(self, ch: str, *, solutions: Path, release: Path, wrong_answers: Path,
                  workdir: Path, executed: Path | None = None, selected: set | None = None,
-                 right_answers: Path | None = None, selected_right: set | None = None):
+                 right_answers: Path | None = None, selected_right: set | None = None,
+                 thorough_variants: bool = False):
         self.ch = ch
         self.solutions, self.release_root = Path(solutions), Path(release)
         self.wrong_answers_path = Path(wrong_answers) / f"{ch}.py"
@@ -697,6 +702,8 @@ class ChapterProof:
         self.executed_dir = executed
         self.selected = selected  # {(grade_id, number)}: the wrong answers to try (None: all)
         self.timings: dict[str, tuple[float, float]] = {}  # step -> (wall, CPU) seconds
+        self.thorough_variants = thorough_variants  # three ids and every pair of them (the slow tier)
+        self.variant_report = None  # grading.variant_harness.VariantReport, made by fast_check
         self._scores: dict[str, dict[str, tuple]] = {}
 
     def _timed(self, step: str, fn, *args):
@@ -763,7 +770,14 @@ class ChapterProof:
         cwd = self.workdir / "run"  # a copy of the chapter folder, so files it writes stay out of the repo
         shutil.copytree(self.solutions / self.ch, cwd, dirs_exist_ok=True)
         wall, cpu = time.perf_counter(), cpu_seconds()
-        run, verdicts = check_notebook(cwd / self.source_path.name, answers, cwd, right_answers=right)
+        from grading.variant_harness import IDS, prove
+
+        def variants(session) -> None:  # one id in the default tier; three, and more copies, when asked
+            ids = IDS if self.thorough_variants else IDS[:1]
+            pairs = [(a, b) for a in ids for b in ids if a != b] if self.thorough_variants else [(IDS[0], IDS[1])]
+            self.variant_report = self._timed("variants", prove, session, ids, pairs)
+
+        run, verdicts = check_notebook(cwd / self.source_path.name, answers, cwd, right_answers=right, after=variants)
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
         self.timings["fast checker: solution run"] = (run.seconds, float("nan"))
         self.timings[f"fast checker: all ({len(verdicts) - len(right)} wrong, {len(right)} right answers)"] = (wall, cpu)
@@ -804,13 +818,13 @@ class ChapterProof:
     def submission(self, student: str) -> NotebookNode:
         """``solution``: the student notebook filled in with the solutions; ``stub``: the student
         notebook untouched; ``wrong_<grade_id>_<n>``: filled in, with wrong answer n in that cell."""
-        if student == "solution":
-            return fill_release(self.release, self.source)
+        if student == "solution":  # as a student hands it in: their id declared, their variant's answers
+            return declare(fill_release(self.release, self.source), student)
         if student == "stub":
             return copy.deepcopy(self.release)
         match = re.fullmatch(r"wrong_(?P<gid>.+)_(?P<n>\d+)", student)
         wrong = self.wrong_answer(match["gid"], int(match["n"]))
-        return fill_release(self.release, self.source, {wrong.grade_id: wrong.source})
+        return declare(fill_release(self.release, self.source, {wrong.grade_id: wrong.source}), student)
 
     @staticmethod
     def student_for(wrong: WrongAnswer) -> str:
