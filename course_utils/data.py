@@ -34,7 +34,7 @@ import torch
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from . import _samples
-from .env import fast_mode
+from .env import fast_mode, report_in_setup
 
 SPLITS = ("train", "validation", "test")
 SOURCES = ("local", "packaged", "hub", "sample")  # what load_task(source=...) may insist on
@@ -550,3 +550,11 @@ def make_loader(tokenized: Dataset, tokenizer=None, batch_size: int = 32, shuffl
     return torch.utils.data.DataLoader(rows, batch_size=batch_size, shuffle=shuffle, generator=generator,
                                        pin_memory=on_gpu,
                                        collate_fn=collate, num_workers=num_workers)
+
+
+def _setup_line() -> tuple[str, str]:
+    """The set-up report's ``data`` line (``env.describe_setup``): where the first chapters' task comes from."""
+    return planned_source("rotten_tomatoes"), "rotten_tomatoes; `course doctor` lists every task"
+
+
+report_in_setup("data", _setup_line)

@@ -16,6 +16,7 @@ import os
 import random
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -157,6 +158,17 @@ def set_seed(seed: int = 0) -> None:
         torch.cuda.manual_seed_all(seed)
 
 
+# Lines that modules built on this one add to the set-up report, e.g. ``course_utils.data`` says where
+# the datasets come from: ``{key: () -> (what, why)}``. They register themselves (``report_in_setup``)
+# so that this module, which they import, imports none of them (tests/test_imports.py).
+_REPORTED: dict[str, Callable[[], tuple[str, str]]] = {}
+
+
+def report_in_setup(key: str, describe: Callable[[], tuple[str, str]]) -> None:
+    """Have :func:`describe_setup` report ``key`` as ``describe()`` says: ``(what, why)``."""
+    _REPORTED[key] = describe
+
+
 @dataclass
 class Setup:
     """What the course picked for this session, and why."""
@@ -190,12 +202,10 @@ def describe_setup(verbose: bool = True) -> Setup:
     else:
         dev_why = "no CUDA GPU" if device.type == "cpu" else "Apple GPU (MPS)"
     prec_why = _precision_reason(device, precision)
-    from . import data  # here: data imports this module
-
+    data, data_why = _REPORTED["data"]() if "data" in _REPORTED else ("", "course_utils.data is not loaded")
     setup = Setup(device, precision, fast, in_colab(),
-                  {"device": dev_why, "precision": prec_why, "fast mode": fast_why,
-                   "data": "rotten_tomatoes; `course doctor` lists every task"},
-                  data=data.planned_source("rotten_tomatoes"))
+                  {"device": dev_why, "precision": prec_why, "fast mode": fast_why, "data": data_why},
+                  data=data)
     if verbose:
         print(setup)
     return setup

@@ -27,7 +27,10 @@ Everything unusual is written to ``problems.csv`` with the reason and what was d
 Modules, one a concern: ``course`` (the course folder, its chapters, private nbgrader courses),
 ``release``, ``submissions`` (finding, unpacking, repairing), ``sandbox``, ``executor`` (loaded
 only by nbgrader's processes), ``worker`` (the grading process and its limits), ``outcome`` (how a
-run ended), ``feedback``, ``runner`` (the class), ``engine`` (where submissions are graded: this machine or Dask), ``gradebook``, ``reports``, ``cli``. Only the
+run ended), ``feedback``, ``master`` (the class-wide course), ``grade_one`` (one submission),
+``engine`` (where submissions are graded: this machine or Dask; it calls ``grade_one``), ``runner``
+(the class: it uses the engines, never the other way round), ``gradebook``, ``reports``, ``cli``.
+No module imports another that imports it back (``tests/test_imports.py``). Only the
 standard library is imported at module level in the modules ``course`` loads, so it starts fast.
 """
 
@@ -76,19 +79,9 @@ from .outcome import (
 )
 from .release import comparable, folder_differences, notebook_differences, release, release_command, resolve_chapters
 from .reports import cell_statistics, write_report, write_tables
-from .runner import (
-    ATTEMPTS,
-    Master,
-    already_graded,
-    file_digests,
-    grade,
-    grade_submission,
-    grader_version,
-    load_master,
-    prepare_master,
-    run_class,
-    setup_workspace,
-)
+from .grade_one import ATTEMPTS, grade_submission, setup_workspace
+from .master import Master, grader_version, load_master, prepare_master
+from .runner import already_graded, file_digests, grade, run_class
 from .submissions import (
     END_MARK,
     INBOX,

@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
 
+from . import grade_one
 from .gradebook import Result
+from .master import load_master
 from .submissions import MASTER, Submission
+from .worker import build_font_cache
 
 NOTEBOOK_MAX_MB = 20     # largest notebook graded (course grade --max-notebook-mb); a larger one scores 0
 FEEDBACK_MAX_MB = 32     # largest feedback page kept (its outputs are the student's); a larger one is left out
@@ -98,8 +101,6 @@ def grader_error(task: Task, max_score: float, error: BaseException) -> Result:
 def grade_task(task: Task, master, work: Path, limits, cell_timeout: int, keep_work: bool = False) -> Graded:
     """Grade one task in ``work/<student>/<chapter>`` (removed afterwards unless ``keep_work``).
     Never raises: a failure of the grader itself is a ``grader_error`` row, scored 0."""
-    from .runner import grade_submission
-
     ws = work / task.student_id / task.chapter
     if task.refused:
         result = Result(task.student_id, task.chapter, task.file, 0.0, sum(master.points[task.chapter].values()),
@@ -112,7 +113,7 @@ def grade_task(task: Task, master, work: Path, limits, cell_timeout: int, keep_w
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(task.notebook)
     try:
-        result = grade_submission(Submission(task.student_id, task.chapter, path, task.file), master, work, limits,
+        result = grade_one.grade_submission(Submission(task.student_id, task.chapter, path, task.file), master, work, limits,
                                   cell_timeout)
     except Exception as e:  # noqa: BLE001  (one broken submission must not stop the class)
         result = grader_error(task, sum(master.points[task.chapter].values()), e)
@@ -140,8 +141,6 @@ def grade_apart(task: Task, master, work: Path, limits, cell_timeout: int, keep_
     import pickle
     import subprocess
     import sys
-
-    from .gradebook import Result
 
     folder = work / task.student_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -229,9 +228,6 @@ def pack_master(master) -> MasterBundle:
 
 def unpack_master(bundle: MasterBundle, base: Path):
     """The master in ``base/_master`` (unpacked once: a second call only loads it)."""
-    from .runner import load_master
-    from .worker import build_font_cache
-
     folder = base / MASTER
     if not (folder / ".unpacked").exists():
         shutil.rmtree(folder, ignore_errors=True)

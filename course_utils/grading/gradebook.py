@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .course import load_config, nbgrader_api
 
 if TYPE_CHECKING:
-    from .runner import Master
+    from .master import Master
 
 
 @dataclass

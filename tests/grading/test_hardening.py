@@ -86,7 +86,7 @@ def test_a_log_is_read_from_its_tail(tmp_path):
     is read from its last 64 KB, and its last line is quoted short, escaped, marked as theirs."""
     import tracemalloc
 
-    from course_utils.grading.runner import _log_tail
+    from course_utils.grading.grade_one import _log_tail
 
     log = tmp_path / "worker.log"
     with open(log, "wb") as f:
@@ -162,13 +162,15 @@ def _forged_run(tmp_path, monkeypatch, gap_s: float):
     from test_units import release_nb, source_nb
 
     from course_utils import grading
-    from course_utils.grading import runner
+    from course_utils.grading import grade_one
     from course_utils.grading.outcome import autograded_path
 
     path = tmp_path / "alice.ipynb"
     nbformat.write(grading.fill_release(release_nb(), source_nb()), str(path))
     master = grading.Master(tmp_path / "master", "demo", {"ch": release_nb()}, {"ch": source_nb()}, {"ch": []},
                             {"ch": {"test_f": 1, "why": 1}})
+    master.folder.mkdir()  # the course config: the variant is derived from its course id
+    (master.folder / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'demo'\n")
     sub = grading.Submission("alice", "ch", path, "alice/ch.ipynb")
     runs = []
 
@@ -193,9 +195,9 @@ def _forged_run(tmp_path, monkeypatch, gap_s: float):
         os.utime(out, (t, t))
         return {"success": True, "log": "", "error": "", "scores": {"test_f": [1, 1], "why": [0, 1]}}, "ok"
 
-    monkeypatch.setattr(runner, "setup_workspace", setup)
-    monkeypatch.setattr(runner, "run_worker", worker)
-    return runner.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
+    monkeypatch.setattr(grade_one, "setup_workspace", setup)
+    monkeypatch.setattr(grade_one, "run_worker", worker)
+    return grade_one.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
 
 
 def test_forged_timeouts_in_the_outputs_give_no_regrade_and_no_problem_row(tmp_path, monkeypatch):
@@ -434,7 +436,7 @@ def test_a_huge_feedback_page_is_not_read(tmp_path, monkeypatch):
     import types
 
     from course_utils import grading
-    from course_utils.grading import runner
+    from course_utils.grading import grade_one
     from course_utils.grading.engine import Task, grade_task
 
     def graded_with_a_huge_page(sub, master, work, limits, cell_timeout):
@@ -444,7 +446,7 @@ def test_a_huge_feedback_page_is_not_read(tmp_path, monkeypatch):
             f.truncate(200 * 2**20)  # sparse
         return grading.Result(sub.student_id, sub.chapter, sub.file, 1.0, 2.0)
 
-    monkeypatch.setattr(runner, "grade_submission", graded_with_a_huge_page)
+    monkeypatch.setattr(grade_one, "grade_submission", graded_with_a_huge_page)
     master = types.SimpleNamespace(points={"ch": {"f": 2.0}}, versions={"ch": "v1"})
     graded = grade_task(Task("alice", "ch", "alice/ch.ipynb", b"{}", "d"), master, tmp_path / "work", None, 30)
     assert graded.result.score == 1.0 and "200 MB" in graded.feedback and len(graded.feedback) < 1000

@@ -258,18 +258,20 @@ def test_grading_package_loads_only_the_standard_library():
 def test_unresponsive_run_without_scores_is_scored_zero_not_a_grader_error(tmp_path, monkeypatch):
     """A worker that failed (no "scores") after an unresponsive kernel: the submission scores 0
     with a grading_unresponsive row; it must not crash into grader_error."""
-    from course_utils.grading import runner
+    from course_utils.grading import grade_one
 
     path = tmp_path / "alice.ipynb"
     nbformat.write(grading.fill_release(release_nb(), source_nb()), str(path))
     master = grading.Master(tmp_path / "master", "demo", {"ch": release_nb()}, {"ch": source_nb()}, {"ch": []},
                             {"ch": {"test_f": 1, "why": 1}})
+    master.folder.mkdir()  # the course config: the variant is derived from its course id
+    (master.folder / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'demo'\n")
     failed = {"success": False, "log": "CellTimeoutError: no reply", "error": ""}
-    monkeypatch.setattr(runner, "setup_workspace", lambda ws, *a: ws.mkdir(parents=True, exist_ok=True))
-    monkeypatch.setattr(runner, "run_worker", lambda *a, **k: (failed, "unresponsive"))
-    monkeypatch.setattr(runner, "how_it_ended", lambda *a: ("unresponsive", 2))  # a read-only cell, nothing earlier
+    monkeypatch.setattr(grade_one, "setup_workspace", lambda ws, *a: ws.mkdir(parents=True, exist_ok=True))
+    monkeypatch.setattr(grade_one, "run_worker", lambda *a, **k: (failed, "unresponsive"))
+    monkeypatch.setattr(grade_one, "how_it_ended", lambda *a: ("unresponsive", 2))  # a read-only cell, nothing earlier
     sub = grading.Submission("alice", "ch", path, "alice/ch.ipynb")
-    result = runner.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
+    result = grade_one.grade_submission(sub, master, tmp_path / "work", grading.Limits(), 30)
     assert (result.score, result.max_score, result.cells) == (0.0, 2, {})
     # first run: the answer before the stuck test is disabled and the notebook regraded; then nothing is left
     assert [p for p, _ in result.problems] == ["kernel_unresponsive", "grading_unresponsive"]
@@ -402,14 +404,14 @@ def test_a_rerun_skips_only_what_the_same_grader_graded_from_the_same_notebook(t
 
 
 def test_a_task_whose_grading_fails_is_a_grader_error_and_leaves_no_workspace(tmp_path, monkeypatch):
-    from course_utils.grading import runner
+    from course_utils.grading import grade_one
 
     def broken(sub, master, work, limits, cell_timeout):
         (work / sub.student_id / sub.chapter).mkdir(parents=True)
         assert sub.path.read_bytes() == b'{"cells": []}'  # the task's bytes, next to its workspace
         raise OSError("disk full")
 
-    monkeypatch.setattr(runner, "grade_submission", broken)
+    monkeypatch.setattr(grade_one, "grade_submission", broken)
     task = grading.Task("alice", "ch", "alice/ch.ipynb", b'{"cells": []}', "d1")
     graded = grading.grade_task(task, _master(tmp_path), tmp_path / "work", grading.Limits(), 30)
     r = graded.result
