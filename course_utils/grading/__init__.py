@@ -57,6 +57,7 @@ from .course import (
 )
 from .engine import DaskEngine, Graded, LocalPool, Task, grade_task, pack_master, unpack_master
 from .feedback import hide_hidden_tests
+from .grade_one import ATTEMPTS, grade_submission, setup_workspace
 from .gradebook import (
     Result,
     class_gradebook,
@@ -67,6 +68,7 @@ from .gradebook import (
     save_result,
     write_feedback,
 )
+from .master import Master, grader_version, load_master, prepare_master
 from .outcome import (
     STOPPED,
     autograded_path,
@@ -79,8 +81,6 @@ from .outcome import (
 )
 from .release import comparable, folder_differences, notebook_differences, release, release_command, resolve_chapters
 from .reports import cell_statistics, write_report, write_tables
-from .grade_one import ATTEMPTS, grade_submission, setup_workspace
-from .master import Master, grader_version, load_master, prepare_master
 from .runner import already_graded, file_digests, grade, run_class
 from .submissions import (
     END_MARK,

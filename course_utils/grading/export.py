@@ -3,7 +3,10 @@ the LMS imports as is.
 
 * ``canvas``: Canvas's gradebook layout: ``Student, ID, SIS User ID, SIS Login ID, Section``, then
   one column per chapter; the second row is Canvas's ``Points Possible`` row (each chapter's points).
-  A chapter column that is not yet a Canvas assignment becomes a new one on import.
+  A chapter column that is not yet a Canvas assignment becomes a new one on import. With
+  ``--canvas-gradebook FILE`` (the instructor's Canvas gradebook export) the identifying columns,
+  the students and the assignment columns' headers (``Chapter 1 (123456)``) are taken from it, so
+  the grades go into the existing assignments (:mod:`.canvas`).
 * ``moodle``: Moodle's grade import: one identifier column (``Email address`` when the roster gives
   every student one, else ``ID number``: the student id), then one column per chapter.
 * ``csv``: ``student_id, name``, then per chapter its score, its late flag and one column per graded
@@ -20,6 +23,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .canvas import CanvasGradebookError, canvas_rows, read_gradebook, resolve_columns
 from .csvsafe import write_csv
 from .gradebook import load_results
 from .layouts import read_handed_in
@@ -54,17 +58,32 @@ def class_table(grading: Path, roster: Roster | None):
     return list(students.values()), chapters, points, results
 
 
-def export(grading: Path, fmt: str, dest: Path, roster: Roster | None = None, missing_zero: bool = False) -> int:
-    """Write ``dest``; the number of students written."""
+def export(grading: Path, fmt: str, dest: Path, roster: Roster | None = None, missing_zero: bool = False,
+           canvas_gradebook: Path | None = None, mapping: dict[str, str] | None = None) -> int:
+    """Write ``dest``; the number of students written. ``canvas_gradebook`` (``fmt`` canvas only): the
+    instructor's Canvas gradebook export, whose students and assignment columns the file takes;
+    ``mapping``: ``{chapter or its start: column}`` for the chapters its column names do not name.
+    A :class:`.canvas.CanvasGradebookError` lists every chapter or graded student that does not fit
+    it; nothing is written then."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if (canvas_gradebook or mapping) and fmt != "canvas":
+        raise ValueError("--canvas-gradebook and --map go with --format canvas")
     students, chapters, points, results = class_table(grading, roster)
     late = {(r["student_id"], r["chapter"]) for r in read_handed_in(grading) if r.get("late")}
 
-    def score(s: Student, ch: str) -> str:
-        r = results.get((s.student_id, ch))
+    def score(s: Student | None, ch: str) -> str:
+        r = results.get((s.student_id, ch)) if s is not None else None
         return _num(r.score) if r is not None else ("0" if missing_zero else "")
 
+    if fmt == "canvas" and (canvas_gradebook or mapping):
+        if not canvas_gradebook:
+            raise ValueError("--map names columns of the Canvas gradebook: give it with --canvas-gradebook FILE")
+        book = read_gradebook(canvas_gradebook)
+        columns, problems = resolve_columns(chapters, book, mapping or {})
+        header, rows = canvas_rows(book, students, {s for s, _ in results}, chapters, columns, points, score, problems)
+        write_csv(dest, header, rows)
+        return len(rows) - 1
     if fmt == "canvas":
         rows = [[POINTS_POSSIBLE, "", "", "", ""] + [_num(points[ch]) for ch in chapters]]
         rows += [[s.name or s.student_id, s.canvas_id, s.sis_user_id or ("" if s.canvas_id else s.student_id),
@@ -104,8 +123,20 @@ def export_command(args) -> int:
     except RosterError as e:
         print(e, file=sys.stderr)
         return 2
-    n = export(grading, args.format, Path(args.out), roster, args.missing_zero)
-    print(f"wrote {args.out}: {n} student(s) in {args.format}'s layout")
+    mapping = {}
+    for item in args.map or []:
+        key, sep, column = item.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            print(f"--map {item!r}: expected CHAPTER=COLUMN, e.g. --map ch01=\"Chapter 1 (123456)\"", file=sys.stderr)
+            return 2
+        mapping[key.strip()] = column.strip()
+    try:
+        n = export(grading, args.format, Path(args.out), roster, args.missing_zero, args.canvas_gradebook, mapping)
+    except (CanvasGradebookError, ValueError) as e:
+        print(e, file=sys.stderr)
+        return 2
+    into = f" into the assignments of {args.canvas_gradebook}" if args.canvas_gradebook else ""
+    print(f"wrote {args.out}: {n} student(s) in {args.format}'s layout{into}")
     return 0
 
 
@@ -116,5 +147,11 @@ def add_command(sub) -> None:
     e.add_argument("--grading", default="grading", metavar="DIR", help="the folder `course grade --out` wrote (default ./grading)")
     e.add_argument("--roster", default=None, metavar="CSV",
                    help="who is who in the LMS (default: the roster `course grade --roster` saved, else the LMS file names)")
+    e.add_argument("--canvas-gradebook", default=None, metavar="CSV",
+                   help="with --format canvas: the gradebook exported from Canvas (Grades > Export); the file then "
+                        "takes its students and the headers of its assignment columns, so the grades go into them")
+    e.add_argument("--map", action="append", default=[], metavar="CHAPTER=COLUMN",
+                   help="the Canvas assignment column of a chapter, e.g. --map ch01=\"Chapter 1 (123456)\" (the "
+                        "header, its name or its id; default: the column whose name names the chapter)")
     e.add_argument("--missing-zero", action="store_true",
                    help="a chapter not handed in scores 0 (default: an empty cell, which the LMS leaves ungraded)")

@@ -100,11 +100,11 @@ def identity(nb, sub: Submission, master: Master) -> tuple[str, list[list[str]]]
         return label, []  # a chapter without variants
     declared, graded = declared_student(nb), normalise_id(sub.student_id)
     if declared is None:
-        return label, [["identity_missing", f"the notebook declares no student id (STUDENT_ID): graded on {graded}'s "
-                        "variant; answers given for the shared variant 0 lose the points that vary"]]
+        return label, [["identity_missing", (f"the notebook declares no student id (STUDENT_ID): graded on {graded}'s "
+                        "variant; answers given for the shared variant 0 lose the points that vary")]]
     if declared != graded:
-        return label, [["identity_mismatch", f"the notebook declares the id {escape_controls(declared[:60])!r}, its folder is "
-                        f"{graded}'s: graded on {graded}'s variant (answers of another variant lose the points that vary)"]]
+        return label, [["identity_mismatch", (f"the notebook declares the id {escape_controls(declared[:60])!r}, its folder is "
+                        f"{graded}'s: graded on {graded}'s variant (answers of another variant lose the points that vary)")]]
     return label, []
 
 

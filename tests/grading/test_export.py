@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.cli import main
+from course_utils.grading.canvas import chapter_matches, read_gradebook, resolve_columns
 from course_utils.grading.export import export
 from course_utils.grading.gradebook import Result, save_result
 from course_utils.grading.layouts import HandedIn, write_handed_in
@@ -116,3 +117,136 @@ def test_export_errors_are_named(tmp_path, capsys):
     assert main(["export", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--grading", str(tmp_path),
                  "--roster", str(tmp_path / "bad.csv")]) == 2
     assert "no student_id column" in capsys.readouterr().err
+
+
+# -- into an existing Canvas gradebook (--canvas-gradebook, --map) ------------------------------
+
+CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Chapter 1: Alpha (123456)",
+                 "Quiz 1 (99)", "ch02 beta notebook (123457)", "Chapter 10 review (555)",
+                 "Assignments Current Points", "Current Points", "Final Score"]
+CANVAS_ROWS = [  # as Canvas's Grades > Export writes them: points row, a posting row, students, the test student
+    ["    Points Possible", "", "", "", "", "3.00", "10.00", "2.00", "5.00", "(read only)", "(read only)", "(read only)"],
+    ["", "", "", "", "", "Manual Posting", "", "", "", "", "", ""],
+    ["Doe, John", "2345", "", "doejohn", "Sec B", "", "7", "", "", "7", "7", "70"],
+    ["Smith, Jane", "1234", "S001", "jsmith", "Sec A", "1", "9", "", "", "10", "10", "100"],
+    ["@SUM(A1:A9)", "3456", "S002", "-2+3", "Sec A", "", "", "", "", "", "", ""],
+    ["Nobody, Handed In", "4567", "S003", "nobody", "Sec B", "", "", "", "", "", "", ""],
+    ["Student, Test", "9999", "", "", "", "", "", "", "", "", "", ""],
+]
+
+
+def canvas_export(path: Path, header=CANVAS_HEADER, rows=CANVAS_ROWS) -> Path:
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:  # Canvas writes a BOM
+        csv.writer(f).writerows([header] + rows)
+    return path
+
+
+def test_canvas_gradebook_columns_and_students_column_by_column(grading, tmp_path):
+    book = canvas_export(tmp_path / "gradebook.csv")
+    dest = tmp_path / "canvas.csv"
+    assert main(["export", "--format", "canvas", "--out", str(dest), "--grading", str(grading),
+                 "--canvas-gradebook", str(book)]) == 0
+    rows = rows_of(dest)
+    # the gradebook's identifying columns, then each chapter's assignment column, header and id as Canvas wrote them
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Chapter 1: Alpha (123456)",
+                       "ch02 beta notebook (123457)"]
+    assert rows[1] == ["    Points Possible", "", "", "", "", "3", "2"]
+    # every student of the gradebook, in its order, identifying cells verbatim (formulas neutralised)
+    assert rows[2] == ["Doe, John", "2345", "", "doejohn", "Sec B", "", "2"]  # graded as 2345 (Canvas file names)
+    assert rows[3] == ["Smith, Jane", "1234", "S001", "jsmith", "Sec A", "3", "1"]
+    assert rows[4] == ["'@SUM(A1:A9)", "3456", "S002", "'-2+3", "Sec A", "0.5", ""]
+    assert rows[5] == ["Nobody, Handed In", "4567", "S003", "nobody", "Sec B", "", ""]  # no submission: empty
+    assert rows[6] == ["Student, Test", "9999", "", "", "", "", ""]
+    assert len(rows) == 7  # no "Manual Posting" row, no other assignment, no computed column
+    with open(grading / "grades.csv", newline="", encoding="utf-8") as f:  # round trip by Canvas ID
+        graded = {(r["student_id"], r["chapter"]): r["score"] for r in csv.DictReader(f)}
+    to_student = {"1234": "S001", "3456": "S002", "4567": "S003", "2345": "2345", "9999": "test"}
+    column = {CH1: rows[0][5], CH2: rows[0][6]}
+    back = {(to_student[r[1]], ch): dict(zip(rows[0], r))[column[ch]] for r in rows[2:] for ch in (CH1, CH2)}
+    assert {k: v for k, v in back.items() if v} == graded
+
+
+def test_canvas_gradebook_missing_zero_and_matching_without_roster(grading, tmp_path):
+    """Without a roster: students graded under their SIS User ID (folders named S001...) are found by it."""
+    (grading / "roster.csv").unlink()
+    (grading / "handed_in.csv").unlink()
+    dest = tmp_path / "canvas.csv"
+    book = canvas_export(tmp_path / "gradebook.csv", rows=CANVAS_ROWS[:2] + CANVAS_ROWS[3:]
+                         + [["Doe, John", "777", "2345", "doejohn", "Sec B"] + [""] * 7])
+    assert export(grading, "canvas", dest, None, missing_zero=True, canvas_gradebook=book) == 5
+    rows = rows_of(dest)
+    assert [r[1:3] + r[5:] for r in rows[2:]] == [["1234", "S001", "3", "1"], ["3456", "S002", "0.5", "0"],
+                                                  ["4567", "S003", "0", "0"], ["9999", "", "0", "0"],
+                                                  ["777", "2345", "0", "2"]]
+
+
+def test_map_names_the_column_by_header_name_or_id(grading, tmp_path):
+    header = CANVAS_HEADER[:5] + ["Representations (123456)", "Quiz 1 (99)", "Networks (123457)"]
+    book = canvas_export(tmp_path / "gradebook.csv", header, [r[:8] for r in CANVAS_ROWS])
+    dest = tmp_path / "canvas.csv"
+    for ch1, ch2 in (("Representations (123456)", "Networks (123457)"), ("Representations", "123457")):
+        assert main(["export", "--format", "canvas", "--out", str(dest), "--grading", str(grading),
+                     "--canvas-gradebook", str(book), "--map", f"{CH1}={ch1}", "--map", f"ch02={ch2}"]) == 0
+        assert rows_of(dest)[0][5:] == ["Representations (123456)", "Networks (123457)"]
+        assert rows_of(dest)[3][5:] == ["3", "1"]
+    # a map wins over the names: ch01's grades into the quiz column (its points then have to agree)
+    with pytest.raises(ValueError, match="worth 3 points, its Canvas assignment 'Quiz 1 \\(99\\)' 10.00"):
+        export(grading, "canvas", dest, canvas_gradebook=book, mapping={"ch01": "99", "ch02": "Networks"})
+
+
+def test_canvas_gradebook_problems_are_all_named_and_nothing_is_written(grading, tmp_path, capsys):
+    header = CANVAS_HEADER[:5] + ["Chapter 1 (123456)", "Ch. 01 retake (123458)", "Chapter 10 review (555)"]
+    rows = [r[:8] for r in CANVAS_ROWS if r[1] != "2345"]  # the student graded as 2345 is not in this course
+    book = canvas_export(tmp_path / "gradebook.csv", header, rows)
+    dest = tmp_path / "canvas.csv"
+    assert main(["export", "--format", "canvas", "--out", str(dest), "--grading", str(grading),
+                 "--canvas-gradebook", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s); nothing was written" in err and not dest.exists()
+    assert f"{CH1}: several assignment columns name this chapter (Chapter 1 (123456); Ch. 01 retake (123458))" in err
+    assert f"{CH2}: no assignment column of the gradebook names this chapter; map it with --map {CH2}=" in err
+    assert "Chapter 10 review (555)" in err  # listed among the columns to choose from, not matched to ch01
+    assert "student 2345 (doejohn), Canvas ID 2345, has grades but is not in the Canvas gradebook" in err
+    # mapped: the ambiguity and the missing column are settled, the student still is not dropped silently
+    assert main(["export", "--format", "canvas", "--out", str(dest), "--grading", str(grading), "--canvas-gradebook",
+                 str(book), "--map", "ch01=123456", "--map", f"{CH2}=Chapter 10 review"]) == 2
+    err = capsys.readouterr().err
+    assert "(1 problem(s)" in err and "student 2345 (doejohn)" in err and not dest.exists()
+    # a map that names nothing, a chapter not graded, two chapters in one column
+    problems = resolve_columns([CH1, CH2], read_gradebook(book),
+                               {"ch09": "Chapter 1", CH1: "Chapter 7", CH2: "Ch. 01 retake (123458)"})[1]
+    assert problems[0].startswith("--map ch09=Chapter 1: 'ch09' is no chapter graded")
+    assert problems[1].startswith(f"--map {CH1}=Chapter 7: no assignment column of the gradebook is called that")
+    assert len(problems) == 2
+
+
+def test_canvas_gradebook_arguments_are_checked(grading, tmp_path, capsys):
+    args = ["export", "--out", str(tmp_path / "x.csv"), "--grading", str(grading)]
+    assert main(args + ["--format", "moodle", "--canvas-gradebook", str(canvas_export(tmp_path / "g.csv"))]) == 2
+    assert "go with --format canvas" in capsys.readouterr().err
+    assert main(args + ["--format", "canvas", "--map", "ch01"]) == 2
+    assert "expected CHAPTER=COLUMN" in capsys.readouterr().err
+    assert main(args + ["--format", "canvas", "--map", "ch01=Chapter 1"]) == 2
+    assert "give it with --canvas-gradebook" in capsys.readouterr().err
+    (tmp_path / "roster.csv").write_text("student_id,name\nS001,x\n", encoding="utf-8")
+    assert main(args + ["--format", "canvas", "--canvas-gradebook", str(tmp_path / "roster.csv")]) == 2
+    assert "no Student and ID columns" in capsys.readouterr().err
+    twice = canvas_export(tmp_path / "twice.csv", rows=CANVAS_ROWS + [CANVAS_ROWS[3]])
+    assert main(args + ["--format", "canvas", "--canvas-gradebook", str(twice)]) == 2
+    assert "row 9: the Canvas ID 1234 is already on row 5" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("header, ch, named", [
+    ("Chapter 1: BERT representations (1)", "ch01_bert_representations", True),
+    ("Ch. 01 (1)", "ch01_bert_representations", True),
+    ("ch01 (1)", "ch01_bert_representations", True),
+    ("ch01_bert_representations (1)", "ch01_bert_representations", True),
+    ("BERT representations homework (1)", "ch01_bert_representations", True),
+    ("Chapter 10 (1)", "ch01_bert_representations", False),
+    ("Chapter 11 (1)", "ch01_bert_representations", False),
+    ("ch01a (1)", "ch01_bert_representations", False),
+    ("Sentiment (1)", "ch04_sentiment_analysis", False),   # one word of the title is not enough
+    ("Quiz 1 (1)", "ch01_bert_representations", False),
+])
+def test_which_column_names_a_chapter(header, ch, named):
+    assert chapter_matches(ch, header) is named
