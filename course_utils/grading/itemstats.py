@@ -12,7 +12,8 @@ Per graded cell of a chapter, over the students graded in it:
 
 Flags: ``negative discrimination`` (below 0: the stronger students do worse on it: a wrong test or
 a misleading question), ``near-zero discrimination`` (below :data:`NEAR_ZERO`), ``everyone gets it``
-and ``no one gets it``. The chapters have no variants, so there is one row per cell."""
+and ``no one gets it``. One row per cell over all its variants; how a cell's variants compare is
+:mod:`.variantstats`' ("Variants" in report.md)."""
 
 from __future__ import annotations
 

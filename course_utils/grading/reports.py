@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import itemstats, similarity
+from . import itemstats, similarity, variantstats
 from .csvsafe import FORMULA_START, NUMBER, csv_cell, write_csv  # noqa: F401  (re-exported: they lived here)
 from .gradebook import Result
 from .layouts import late_flags
@@ -17,8 +17,9 @@ def _number(x) -> str:
 def write_tables(out: Path, results: list[Result]) -> None:
     graded = sorted((r for r in results if r.score is not None), key=lambda r: (r.student_id, r.chapter))
     late = late_flags(out)  # None unless handed in from an LMS's download: then a "late" column at the end
-    write_csv(out / "grades.csv", ["student_id", "chapter", "score", "max_score"] + (["late"] if late is not None else []),
-              ([r.student_id, r.chapter, _number(r.score), _number(r.max_score)]
+    write_csv(out / "grades.csv", ["student_id", "chapter", "score", "max_score", "variant"]
+              + (["late"] if late is not None else []),
+              ([r.student_id, r.chapter, _number(r.score), _number(r.max_score), r.variant]
                + (["late" if (r.student_id, r.chapter) in late else ""] if late is not None else []) for r in graded))
     rows = [[r.student_id, r.chapter, r.file, p, d] for r in results for p, d in r.problems]
     write_csv(out / "problems.csv", ["student_id", "chapter", "file", "problem", "detail"], sorted(rows))
@@ -52,7 +53,8 @@ def write_report(out: Path, graded: list[Result], problem_count: int) -> None:
                   "| graded cell | points | mean score | full marks | zero |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {g} | {s['points']:g} | {s['mean']:.2f} | {s['full']:.0%} | {s['zero']:.0%} |" for g, s in cells.items()]
         lines.append("")
-    lines += itemstats.report_lines(graded, out / "items.png") + similarity.report_lines(out)
+    lines += (variantstats.report_lines(graded) + itemstats.report_lines(graded, out / "items.png")
+              + similarity.report_lines(out))
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     plot_histograms(out / "scores.png", graded, chapters)
 

@@ -36,6 +36,7 @@ from grading.test_grade_cli import (
     reads_solutions,
     released,
     tiny_chapter,
+    variant_of,
     writes_gradebooks,
 )
 
@@ -87,8 +88,9 @@ def grade_into(klass, name: str, *args) -> Path:
     return out
 
 
-def expected_grades() -> list[dict]:
-    return [{"student_id": s, "chapter": TINY, "score": f"{v:g}", "max_score": "4"} for s, v in sorted(EXPECTED.items())]
+def expected_grades(root: Path) -> list[dict]:
+    return [{"student_id": s, "chapter": TINY, "score": f"{v:g}", "max_score": "4", "variant": variant_of(root, TINY, s)}
+            for s, v in sorted(EXPECTED.items())]
 
 
 def merged_once(out: Path) -> None:
@@ -109,7 +111,7 @@ def pool_out(klass):
 
 def test_dask_grades_like_the_process_pool(klass, pool_out):
     dask_out = grade_into(klass, "dask", "--scheduler", "local", "--jobs", "2")
-    assert read_csv(pool_out / "grades.csv") == expected_grades(), (pool_out / "problems.csv").read_text()
+    assert read_csv(pool_out / "grades.csv") == expected_grades(klass["root"]), (pool_out / "problems.csv").read_text()
     assert read_csv(dask_out / "grades.csv") == read_csv(pool_out / "grades.csv")
     assert read_csv(dask_out / "problems.csv") == read_csv(pool_out / "problems.csv")
     assert {line["engine"] for line in grading.graded_log(dask_out)} == {"dask"}

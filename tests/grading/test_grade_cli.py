@@ -415,6 +415,14 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def variant_of(root: Path, ch: str, student: str) -> str:
+    """The variant ``course grade`` grades a student's chapter on (grades.csv's ``variant``): the folder's student's."""
+    from course_utils.grading.keysync import configured_key
+    from course_utils.variants import variant_label
+
+    return variant_label(ch, student, configured_key(root))
+
+
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -576,7 +584,8 @@ def test_rerun_replaces_rows(tiny_class, tmp_path):
     rows = read_csv(out / "grades.csv")
     assert len(rows) == len(rows_before)
     changed = [r for r in rows if r not in rows_before]
-    assert changed == [{"student_id": "honest", "chapter": TINY, "score": "0", "max_score": "4"}], changed
+    assert changed == [{"student_id": "honest", "chapter": TINY, "score": "0", "max_score": "4",
+                        "variant": variant_of(tiny_class["root"], TINY, "honest")}], changed
     from nbgrader.api import Gradebook
 
     with Gradebook("sqlite:///" + str(out / "gradebook.db"), "bert-finetuning") as gb:
@@ -613,8 +622,9 @@ def test_real_chapter_end_to_end(tmp_path):
     partial = sum(points.get(grading.grade_id(c), 0) for c in after_first)
     rows = read_csv(tmp_path / "out" / "grades.csv")
     expected = {"cheat": 0, "first_only": partial, "solution": total, "untouched": 0}
-    assert rows == [{"student_id": s, "chapter": ch, "score": f"{v:g}", "max_score": f"{total:g}"}
-                    for s, v in sorted(expected.items())], (tmp_path / "out" / "problems.csv").read_text()
+    assert rows == [{"student_id": s, "chapter": ch, "score": f"{v:g}", "max_score": f"{total:g}",
+                     "variant": variant_of(REPO, ch, s)} for s, v in sorted(expected.items())], \
+        (tmp_path / "out" / "problems.csv").read_text()
     problems = read_csv(tmp_path / "out" / "problems.csv")
     assert [r for r in problems if r["student_id"] != "cheat"] == [], problems
 

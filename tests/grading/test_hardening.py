@@ -61,7 +61,8 @@ def test_csv_cells_that_start_like_a_formula_are_text(tmp_path):
     import csv
 
     grades = list(csv.reader((tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()))
-    assert grades[1:] == [["alice", "ch01", "2", "3"], ["bob", "ch01", "-1.5", "3"]]  # numbers stay numbers
+    assert grades[0] == ["student_id", "chapter", "score", "max_score", "variant"]
+    assert grades[1:] == [["alice", "ch01", "2", "3", ""], ["bob", "ch01", "-1.5", "3", ""]]  # numbers stay numbers
     with open(tmp_path / "problems.csv", newline="", encoding="utf-8") as f:
         details = [r[4] for r in csv.reader(f)][1:]
     assert sorted(details) == sorted(["'=HYPERLINK(\"http://x\",\"y\")", "'+1+cmd|' /C calc'!A0", "'@SUM(1)",
