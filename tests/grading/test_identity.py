@@ -1,0 +1,134 @@
+"""The grader decides the variant, never the notebook (issue 22, item 3).
+
+* ``declared_student`` reads the id a notebook declares as text (``ast``), never running it.
+* ``grade_one.identity``: the variant is always the folder's student's; a notebook declaring another id
+  gets an ``identity_mismatch`` row, one declaring none an ``identity_missing`` row.
+* A real ``course grade`` of a tiny chapter with one varied question: the honest student keeps the
+  point; a classmate's notebook copied as is, a notebook that tells its own kernel (environment
+  variable, ``grade_as``) to be another student, and one with no id answering variant 0 all lose it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading.test_grade_cli import LIMITS, _cell, course_cli, released
+
+from course_utils import variants
+from course_utils.grading.grade_one import identity
+from course_utils.grading.keysync import configured_key
+from course_utils.grading.submissions import Submission
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = "ch00_variant"
+OPTIONS = ["the encoder's parameters after pre-training", "the prediction network's parameters",
+           "the pooled vector of each input", "the task's label", "the attention mask", "the token ids"]
+
+
+def nb_with(*sources: str):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+@pytest.mark.parametrize(("sources", "declared"), [
+    (['STUDENT_ID = "S123"  # mine', "cu.student(STUDENT_ID)"], "s123"),
+    (['STUDENT_ID = ""', "cu.student(STUDENT_ID)"], None),
+    (["import course_utils as cu\ncu.student('ab7')"], "ab7"),
+    (["STUDENT_ID = os.environ['X']\ncu.student(STUDENT_ID)"], None),  # not a literal: nothing declared
+    (["def f(:\n  pass", 'STUDENT_ID = "late"'], "late"),  # a cell that does not parse is skipped
+])
+def test_declared_student(sources, declared) -> None:
+    assert variants.declared_student(nb_with(*sources)) == declared
+
+
+class _Master:  # what identity() reads of the class-wide course
+    def __init__(self, folder: Path, release):
+        self.folder, self.releases = folder, {TINY: release}
+
+
+def test_identity_rows(tmp_path) -> None:
+    (tmp_path / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text(encoding="utf-8"),
+                                                 encoding="utf-8")
+    release = nb_with('import course_utils as cu', variants.IDENTITY_CELL)
+    master, key = _Master(tmp_path, release), configured_key(REPO)
+    sub = Submission("S77", TINY, tmp_path / "x.ipynb", "x.ipynb")
+    want = variants.variant_label(TINY, "s77", key)
+    assert want not in ("0", variants.variant_label(TINY, "s78", key))
+    assert identity(variants.declare(release, "s77"), sub, master) == (want, [])
+    label, rows = identity(variants.declare(release, "s78"), sub, master)
+    assert label == want and [r[0] for r in rows] == ["identity_mismatch"] and "'s78'" in rows[0][1]
+    label, rows = identity(release, sub, master)
+    assert label == want and [r[0] for r in rows] == ["identity_missing"]
+    # a chapter without an identity cell has no variants: nothing to compare
+    assert identity(nb_with("x = 1"), sub, _Master(tmp_path, nb_with("import course_utils"))) == (want, [])
+
+
+def variant_chapter():
+    setup = ('import course_utils as cu\nCOURSE_KEY = "bert-finetuning:2026"  # written by `course release`\n'
+             "cu.use_course(COURSE_KEY)")
+    shared = ("import course_utils as cu\nfrom course_utils.probe import probe\n"
+              f"q = cu.variant({TINY!r}).options('q', {OPTIONS!r})\nq.show('Which one is omega?')")
+    test = ('"""Question: omega."""\nassert isinstance(probe("answer"), str), "answer is one letter"\n'
+            '### BEGIN HIDDEN TESTS\nassert probe("answer") == q.key("b"), "not the right option"\n### END HIDDEN TESTS')
+    cells = [_cell("code", setup, "setup", locked=True), nbformat.v4.new_code_cell(variants.IDENTITY_CELL),
+             _cell("code", shared, "shared_q", locked=True),
+             _cell("code", '# answer = "?"\n### BEGIN SOLUTION\nanswer = q.key("b")\n### END SOLUTION', "q_answer",
+                   solution=True),
+             _cell("code", test, "test_q", grade=True, points=1, locked=True)]
+    cells[-1].metadata["course"] = {"varies": {"answer": "q_answer", "distinct": 6}}
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def answering(release, student: str | None, letter: str, before: str = ""):
+    """The release as a student hands it in: ``student`` declared (None: left empty), ``letter`` typed."""
+    nb = variants.declare(release, student) if student else nbformat.from_dict(release)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q_answer":
+            cell.source = f"answer = {letter!r}"
+        elif variants.ID_LINE.search(cell.source):
+            cell.source = before + cell.source
+    return nb
+
+
+@pytest.mark.slow
+def test_grader_decides_the_variant(tmp_path) -> None:
+    """Graded as the folder's student, whatever the notebook declares or tells its own kernel."""
+    root = tmp_path / "course"
+    (root / "solutions" / TINY).mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8")
+    nbformat.write(variant_chapter(), str(root / "solutions" / TINY / f"{TINY}.ipynb"))
+    release = released(root, TINY, tmp_path)
+    key = configured_key(REPO)
+
+    def right(sid: str | None) -> str:
+        variants.grade_as(sid or "", key)
+        try:
+            return variants.variant(TINY).options("q", OPTIONS).key("b")
+        finally:
+            variants.grade_as(None)
+
+    honest, copier, liar, nameless = "s2400117", "s2419033", "s2471902", "s2500000"
+    assert len({right(honest), right(copier), right(liar), right(nameless), right(None)}) >= 3
+    assert right(honest) not in (right(copier), right(liar)) and right(None) != right(nameless)
+    pretend = (f"import os\nos.environ['COURSE_VARIANT_STUDENT'] = {honest!r}\n"
+               f"import course_utils.variants as _v\n_v.grade_as({honest!r})\n")
+    class_ = {honest: answering(release, honest, right(honest)),
+              copier: answering(release, honest, right(honest)),              # the honest notebook, as is
+              liar: answering(release, liar, right(honest), before=pretend),  # its own id, another's answers
+              nameless: answering(release, None, right(None))}                # no id, variant 0's answer
+    subs = tmp_path / "submissions"
+    for sid, nb in class_.items():
+        (subs / sid).mkdir(parents=True)
+        nbformat.write(nb, str(subs / sid / f"{TINY}.ipynb"))
+    out = tmp_path / "out"
+    proc = course_cli("grade", subs, "--out", out, "--course", root, *LIMITS)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(out / "grades.csv", encoding="utf-8"))}
+    assert grades == {honest: 1.0, copier: 0.0, liar: 0.0, nameless: 0.0}, grades
+    problems = {(r["student_id"], r["problem"]) for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))}
+    assert (copier, "identity_mismatch") in problems and (nameless, "identity_missing") in problems, problems
+    assert not {p for p in problems if p[0] in (honest, liar) and p[1].startswith("identity")}, problems
