@@ -23,7 +23,7 @@ _SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
 
 # Argument-free functions that act instead of answering (start a kernel connection, a CLI, a watchdog, a model
 # download): the object scan does not call them.
-NOT_CALLED = {"main", "connect", "end_with_parent", "load_backbone", "describe_setup"}
+NOT_CALLED = {"main", "connect", "end_with_parent", "load_backbone", "describe_setup", "student"}
 
 
 def chapter_keys(solutions: Path) -> dict[str, object]:
@@ -37,12 +37,21 @@ def chapter_keys(solutions: Path) -> dict[str, object]:
                 continue
             try:
                 body = ast.parse(match.group(1)).body
-                values = {n.targets[0].id: ast.literal_eval(n.value) for n in body}
+                values = {n.targets[0].id: ast.literal_eval(_canonical(n.value)) for n in body}
             except (SyntaxError, ValueError, AttributeError, TypeError):
                 continue  # code, not a literal key
             if body and all(isinstance(n, ast.Assign) and len(n.targets) == 1 for n in body):
                 keys.update({f"{path.parent.name}/{meta['grade_id']}/{name}": v for name, v in values.items()})
     return keys
+
+
+def _canonical(value: ast.expr) -> ast.expr:
+    """A varied question's solution translates its key, written in variant-0 labels: ``q.key(<literal>)``
+    (course_utils.variants). The literal is the key to look for."""
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "key"
+            and len(value.args) == 1 and not value.keywords):
+        return value.args[0]
+    return value
 
 
 def _q(item: object) -> str:

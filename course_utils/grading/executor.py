@@ -38,8 +38,9 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
 from ..probe import UNRESPONSIVE, connect_once
-from ..variants import KEY_ENV, STUDENT_ENV, course_key
+from ..variants import KEY_ENV, STUDENT_ENV, VARIANT_OUTPUT, course_key
 from .cgroups import cpu_meter
+from .feedback import CHECKER_OUTPUTS
 from .sandbox import SCRATCH_BYTES, Sandbox, check, lock, remove
 
 SETUP_PREFIX = "shared_"
@@ -241,8 +242,11 @@ class TwoKernelExecute(Execute):
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 if two:
                     checker = self._start_checker(sockets, scratch.parent / "checker")
+                for cell in self.nb.cells:  # only this run says which outputs are the checker's
+                    cell.get("metadata", {}).get("course", {}).pop(CHECKER_OUTPUTS, None)
                 for index, cell in enumerate(self.nb.cells):
                     gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    twin = None
                     if two and gid in plan["test"]:
                         cell.source = plan["test"][gid]
                         self._run(cell, index, checker, graded=True)
@@ -257,6 +261,9 @@ class TwoKernelExecute(Execute):
                             raise RuntimeError(f"set-up cell {gid!r} failed in the checker kernel")
                     self._run(cell, index, student, graded=gid in plan["test"])
                     self._note_scratch(student[0])
+                    if twin is not None and shows_variant(twin):  # the variant graded, as the checker shows it
+                        cell.outputs = twin.outputs
+                        cell.setdefault("metadata", {}).setdefault("course", {})[CHECKER_OUTPUTS] = True
                 self.km, self.kc = student
         finally:
             if checker is not None:
@@ -373,6 +380,11 @@ class TwoKernelExecute(Execute):
             return await awaitable
 
         return run_sync(wait)()
+
+
+def shows_variant(cell) -> bool:
+    """Whether a cell displayed a question's variant (``course_utils.variants``: its display metadata)."""
+    return any(VARIANT_OUTPUT in out.get("metadata", {}) for out in cell.get("outputs", []))
 
 
 def stderr_to_stdout(cell) -> None:

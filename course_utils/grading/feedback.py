@@ -57,6 +57,7 @@ def hide_hidden_tests(nb):
     return nb
 
 
+CHECKER_OUTPUTS = "checker_outputs"  # cell metadata (course.<this>) the executor sets: the outputs are the checker's
 STUDENT_OUTPUT_NOTE = "(the output of your cells after the first test is not shown in the feedback)"
 
 
@@ -64,7 +65,8 @@ def drop_student_outputs(nb):
     """``nb`` (changed in place and returned) without the outputs of the cells that ran in the
     student's kernel after the first graded test cell: from then on the student's kernel has seen
     the tests' probes (hidden inputs included), and anything it printed could show them. The test
-    cells' own outputs (from the checker) stay."""
+    cells' own outputs (from the checker) stay, and so do the shared cells' variant texts, which the
+    executor took from the checker (the student's own variant, as graded)."""
     seen_test = False
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
@@ -72,6 +74,8 @@ def drop_student_outputs(nb):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             seen_test = True
+        elif cell.get("metadata", {}).get("course", {}).get(CHECKER_OUTPUTS):
+            continue  # a shared cell's variant text, as the checker showed it (the executor sets this)
         elif seen_test and cell.get("outputs"):
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": STUDENT_OUTPUT_NOTE + "\n"}]
     return nb

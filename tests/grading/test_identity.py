@@ -24,7 +24,7 @@ from course_utils.grading.submissions import Submission
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = "ch00_variant"
-OPTIONS = ["the encoder's parameters after pre-training", "the prediction network's parameters",
+OPTIONS = ["the parameters of the encoder after pre-training", "the parameters of the prediction network",
            "the pooled vector of each input", "the task's label", "the attention mask", "the token ids"]
 
 
@@ -132,3 +132,24 @@ def test_grader_decides_the_variant(tmp_path) -> None:
     problems = {(r["student_id"], r["problem"]) for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))}
     assert (copier, "identity_mismatch") in problems and (nameless, "identity_missing") in problems, problems
     assert not {p for p in problems if p[0] in (honest, liar) and p[1].startswith("identity")}, problems
+    # the feedback shows the variant graded (the checker's copy of the question), not the one declared
+    page = (out / "feedback" / copier / f"{TINY}.html").read_text(encoding="utf-8")
+    assert f"<strong>({right(copier)})</strong> {OPTIONS[1]}" in page
+    assert f"<strong>({right(honest)})</strong> {OPTIONS[1]}" not in page
+
+
+def test_feedback_keeps_the_checkers_variant_text() -> None:
+    """After the first test, a student cell's output is left out of the feedback; a shared cell's
+    variant text, which the executor took from the checker and marked, stays."""
+    from course_utils.grading.feedback import CHECKER_OUTPUTS, STUDENT_OUTPUT_NOTE, drop_student_outputs
+
+    def out(text):
+        return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+    test = _cell("code", "assert True", "test_a", grade=True, points=1, locked=True)
+    shared, student = _cell("code", "q.show()", "shared_q", locked=True), nbformat.v4.new_code_cell("print(x)")
+    shared.outputs, student.outputs = [out("(a) one")], [out("a probe's hidden input")]
+    shared.metadata["course"] = {CHECKER_OUTPUTS: True}
+    nb = drop_student_outputs(nbformat.v4.new_notebook(cells=[test, shared, student]))
+    assert nb.cells[1].outputs[0]["text"] == "(a) one"
+    assert STUDENT_OUTPUT_NOTE in nb.cells[2].outputs[0]["text"]
