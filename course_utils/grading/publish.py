@@ -233,6 +233,13 @@ jupyter lab notebooks/
 
 Without a GPU every chapter runs in fast mode (a small BERT, a few hundred examples) in a minute or two.
 
+## Your own variant
+
+The cell after the first one asks for your student id: `STUDENT_ID = "s1234567"`, as your course lists
+it. Write it in and run the cell before you answer: every question of the chapter then shows **your own
+variant** (its options in another order, under other letters, with other numbers), and your answers are
+graded against that variant. Without an id you see the shared version, which is not the one graded.
+
 ## Handing in
 
 Fill in the cells marked `# YOUR CODE HERE`, run the whole notebook, save it, and hand in the
