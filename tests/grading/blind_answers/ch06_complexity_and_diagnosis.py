@@ -3,6 +3,8 @@
 # question; each must earn at most 15 % of the question's points (3.5 points: 0.5 a run). Every cause but G
 # explains exactly one run, so one letter for all runs earns 1 of 7 (14.3 %) and a random letter per run 1/8
 # (12.5 %) on average.
+# The answers are in variant 0's run names and letters (the harness grades variant 0); in a student's variant the
+# runs and the letters are permuted, so each strategy's expected share is the same.
 
 # %% diagnosis: random answers (a draw: one of the eight letters per run, random.Random(1); draws vary around 1/8)
 diagnosis = {"run_1": "C", "run_2": "B", "run_3": "E", "run_4": "B", "run_5": "H", "run_6": "H", "run_7": "H"}

@@ -33,6 +33,35 @@ def bert_parameter_count(config, pooler=False):
     pool = math.prod((d, d)) + d if pooler else 0
     return dict(embeddings=emb, layer=layer, pooler=pool, total=emb + L * layer + pool)
 
+# %% encoder_b: encoder B built on the meta device from its description, its parameters counted
+with torch.device("meta"):
+    d_b, i_b = encoder_b.hidden, encoder_b.inter
+    model_b = transformers.BertModel(transformers.BertConfig(
+        vocab_size=encoder_b.vocab, hidden_size=d_b, num_hidden_layers=encoder_b.layers, num_attention_heads=d_b // 64,
+        intermediate_size=i_b, max_position_embeddings=512, type_vocab_size=2), add_pooling_layer=False)
+    for layer in model_b.encoder.layer:
+        if encoder_b.ffn == "gated":
+            layer.intermediate.gate = nn.Linear(d_b, i_b)
+        elif encoder_b.ffn == "no_bias":
+            layer.intermediate.dense, layer.output.dense = nn.Linear(d_b, i_b, bias=False), nn.Linear(i_b, d_b, bias=False)
+        elif encoder_b.ffn == "deep":
+            layer.intermediate.extra = nn.Linear(i_b, i_b)
+        else:
+            layer.output.LayerNorm = nn.RMSNorm(d_b)
+encoder_b_count = {"layer": sum(p.numel() for p in model_b.encoder.layer[0].parameters()),
+                   "total": sum(p.numel() for p in model_b.parameters())}
+
+# %% encoder_b: BERT's counts from bert_parameter_count, then the feed-forward block swapped
+config_b = transformers.BertConfig(vocab_size=encoder_b.vocab, hidden_size=encoder_b.hidden,
+                                   num_hidden_layers=encoder_b.layers, intermediate_size=encoder_b.inter)
+bert_b = bert_parameter_count(config_b)
+d, i = encoder_b.hidden, encoder_b.inter
+change = {"gated": d * i + i,                  # one more Linear(d, I)
+          "no_bias": -(i + d),                 # the two Linear layers' biases
+          "deep": i * i + i,                   # one more Linear(I, I)
+          "rms": -d}[encoder_b.ffn]            # the LayerNorm's biases
+encoder_b_count = {"layer": bert_b["layer"] + change, "total": bert_b["total"] + encoder_b.layers * change}
+
 # %% flops: forward and backward named, floats
 def training_flops(n_params, n_tokens, recompute=False):
     forward = 2.0 * n_params * n_tokens

@@ -76,6 +76,45 @@ def bert_parameter_count(config, pooler=False):
     return {"embeddings": embeddings, "layer": layer, "pooler": pool,
             "total": embeddings + config.num_hidden_layers * layer + pool}
 
+# %% encoder_b: counts BERT's own feed-forward block (the variant's block ignored)
+d_b, i_b = encoder_b.hidden, encoder_b.inter
+layer_b = 4 * (d_b * d_b + d_b) + 2 * d_b + (d_b * i_b + i_b) + (i_b * d_b + d_b) + 2 * d_b
+encoder_b_count = {"layer": layer_b, "total": (encoder_b.vocab + 512 + 2) * d_b + 2 * d_b + encoder_b.layers * layer_b}
+
+# %% encoder_b: the layer right, the total without the embedding block
+d_b, i_b = encoder_b.hidden, encoder_b.inter
+ffn_b = {"gated": 2 * (d_b * i_b + i_b) + (i_b * d_b + d_b) + 2 * d_b, "no_bias": 2 * d_b * i_b + 2 * d_b,
+         "deep": (d_b * i_b + i_b) + (i_b * i_b + i_b) + (i_b * d_b + d_b) + 2 * d_b,
+         "rms": (d_b * i_b + i_b) + (i_b * d_b + d_b) + d_b}[encoder_b.ffn]
+layer_b = 4 * (d_b * d_b + d_b) + 2 * d_b + ffn_b
+encoder_b_count = {"layer": layer_b, "total": encoder_b.layers * layer_b}
+
+# %% encoder_b: the new block without its normalisation layer, and the total with a pooler
+d_b, i_b = encoder_b.hidden, encoder_b.inter
+ffn_b = {"gated": 2 * (d_b * i_b + i_b) + (i_b * d_b + d_b), "no_bias": 2 * d_b * i_b,
+         "deep": (d_b * i_b + i_b) + (i_b * i_b + i_b) + (i_b * d_b + d_b),
+         "rms": (d_b * i_b + i_b) + (i_b * d_b + d_b)}[encoder_b.ffn]
+layer_b = 4 * (d_b * d_b + d_b) + 2 * d_b + ffn_b
+encoder_b_count = {"layer": layer_b,
+                   "total": (encoder_b.vocab + 512 + 2) * d_b + 2 * d_b + encoder_b.layers * layer_b + d_b * d_b + d_b}
+
+# %% encoder_b: a gated block counted with one up projection too many (three Linear(d, I)), the rest right
+d_b, i_b = encoder_b.hidden, encoder_b.inter
+ffn_b = {"gated": 3 * (d_b * i_b + i_b) + (i_b * d_b + d_b) + 2 * d_b, "no_bias": 2 * d_b * i_b + 2 * d_b,
+         "deep": (d_b * i_b + i_b) + (i_b * i_b + i_b) + (i_b * d_b + d_b) + 2 * d_b,
+         "rms": (d_b * i_b + i_b) + (i_b * d_b + d_b) + d_b}[encoder_b.ffn]
+layer_b = 4 * (d_b * d_b + d_b) + 2 * d_b + ffn_b
+encoder_b_count = {"layer": layer_b, "total": (encoder_b.vocab + 512 + 2) * d_b + 2 * d_b + encoder_b.layers * layer_b}
+
+# %% encoder_b: counts that compare equal to everything
+class Anything(int):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = int.__hash__
+
+
+encoder_b_count = {"layer": Anything(0), "total": Anything(0)}
+
 # %% flops: returns numbers that compare equal to everything (and nothing computed)
 class Anything(float):
     __eq__ = lambda self, other: True
@@ -259,6 +298,9 @@ diagnosis = {"run_1": "H", "run_2": "F", "run_3": "A", "run_4": "C", "run_5": "E
 
 # %% diagnosis: the old six-run answer (run_7 missing)
 diagnosis = {"run_1": "D", "run_2": "A", "run_3": "E", "run_4": "B", "run_5": "F", "run_6": "C"}
+
+# %% diagnosis: a classmate's answer handed in as is (student s2400117's names and letters under this course's key)
+diagnosis = {"run_1": "H", "run_2": "F", "run_3": "D", "run_4": "C", "run_5": "A", "run_6": "E", "run_7": "G"}
 
 # %% diagnosis: letters that compare equal to every letter
 class Anything(str):
