@@ -37,7 +37,7 @@ def chapter_keys(solutions: Path) -> dict[str, object]:
                 continue
             try:
                 body = ast.parse(match.group(1)).body
-                values = {n.targets[0].id: ast.literal_eval(_canonical(n.value)) for n in body}
+                values = {n.targets[0].id: ast.literal_eval(key_literal(n.value)) for n in body}
             except (SyntaxError, ValueError, AttributeError, TypeError):
                 continue  # code, not a literal key
             if body and all(isinstance(n, ast.Assign) and len(n.targets) == 1 for n in body):
@@ -45,7 +45,7 @@ def chapter_keys(solutions: Path) -> dict[str, object]:
     return keys
 
 
-def _canonical(value: ast.expr) -> ast.expr:
+def key_literal(value: ast.expr) -> ast.expr:
     """A varied question's solution translates its key, written in variant-0 labels: ``q.key(<literal>)``
     (course_utils.variants). The literal is the key to look for."""
     if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "key"

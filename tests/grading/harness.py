@@ -387,10 +387,12 @@ def key_values(source: str) -> list[str]:
         elif isinstance(value, str) and len(value.strip()) >= 3:
             found.append(value.strip())
 
+    from package_keys import key_literal  # a varied question's key: q.key(<literal in variant-0 labels>)
+
     for node in tree.body:
         if isinstance(node, ast.Assign):
             try:
-                walk(ast.literal_eval(node.value))
+                walk(ast.literal_eval(key_literal(node.value)))
             except ValueError:
                 continue
     return found
