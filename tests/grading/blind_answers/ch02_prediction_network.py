@@ -1,104 +1,105 @@
-# Blind answers for ch02_prediction_network (see tests/grading/test_blind.py). 5a: the order of 10 stages, 1/9 point a
-# link; 5b: 10 statements, 5 true, scored (true picks - false picks - 1) / 4, never below 0. Each must earn at most 15 %
-# of the question's points (random draws: on average). Expected from the keys: 5a a random order 10 %; 5b each letter
-# picked with probability 1/2: 6.0 % (it was 12.3 % under the old +1/5/-1/5 scoring, where one true letter alone
-# earned 20 %: now 0).
+# Blind answers for ch02_prediction_network (see tests/grading/test_blind.py), in variant 0's letters. 5a: the order of
+# 12 items of one training step, 1/11 point a link; 5b: 10 statements, 5 true, scored (true picks - false picks - 1) / 4,
+# never below 0. Each must earn at most 15 % of the question's points (random draws: on average). Expected from the
+# keys: 5a a random order 1/12 = 8.3 % (these 32 draws: 9.9 %; the items as listed, forwards or backwards, share no
+# link with the key: 0 %);
+# 5b each letter picked with probability 1/2: 6.0 %.
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(1).sample)
-data_flow = ["C", "B", "E", "A", "D", "F", "H", "J", "I", "G"]
+data_flow = ["C", "J", "B", "E", "K", "D", "G", "F", "I", "A", "L", "H"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(2).sample)
-data_flow = ["A", "B", "I", "C", "H", "G", "E", "D", "J", "F"]
+data_flow = ["A", "B", "K", "F", "C", "I", "G", "H", "E", "D", "L", "J"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(3).sample)
-data_flow = ["D", "I", "C", "H", "E", "J", "A", "G", "F", "B"]
+data_flow = ["D", "J", "I", "C", "F", "E", "L", "G", "A", "K", "H", "B"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(4).sample)
-data_flow = ["D", "E", "B", "F", "J", "G", "H", "A", "C", "I"]
+data_flow = ["D", "E", "B", "G", "H", "J", "A", "F", "K", "I", "C", "L"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(5).sample)
-data_flow = ["J", "E", "F", "G", "H", "I", "A", "B", "D", "C"]
+data_flow = ["J", "E", "F", "I", "A", "G", "D", "B", "H", "L", "C", "K"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(6).sample)
-data_flow = ["J", "B", "H", "G", "C", "A", "E", "D", "I", "F"]
+data_flow = ["J", "B", "H", "E", "A", "L", "K", "I", "D", "C", "F", "G"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(7).sample)
-data_flow = ["F", "C", "G", "J", "A", "H", "E", "B", "D", "I"]
+data_flow = ["F", "C", "G", "A", "B", "J", "E", "I", "K", "D", "L", "H"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(8).sample)
-data_flow = ["D", "F", "G", "B", "H", "A", "E", "J", "C", "I"]
+data_flow = ["D", "F", "G", "C", "L", "K", "A", "J", "B", "E", "I", "H"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(9).sample)
-data_flow = ["H", "F", "E", "B", "G", "A", "C", "D", "I", "J"]
+data_flow = ["H", "J", "F", "E", "C", "B", "K", "A", "L", "D", "G", "I"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(10).sample)
-data_flow = ["J", "A", "G", "D", "E", "I", "B", "H", "C", "F"]
+data_flow = ["J", "A", "G", "H", "K", "B", "D", "F", "C", "E", "I", "L"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(11).sample)
-data_flow = ["H", "I", "J", "D", "E", "F", "B", "A", "G", "C"]
+data_flow = ["H", "I", "L", "J", "D", "B", "E", "K", "G", "A", "F", "C"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(12).sample)
-data_flow = ["H", "E", "F", "B", "D", "A", "C", "G", "J", "I"]
+data_flow = ["H", "E", "I", "F", "C", "D", "A", "L", "G", "B", "K", "J"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(13).sample)
-data_flow = ["E", "J", "C", "F", "B", "G", "I", "H", "A", "D"]
+data_flow = ["E", "L", "C", "D", "J", "G", "B", "F", "K", "A", "H", "I"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(14).sample)
-data_flow = ["B", "I", "D", "C", "F", "G", "E", "H", "A", "J"]
+data_flow = ["B", "J", "I", "D", "E", "F", "C", "G", "A", "H", "L", "K"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(15).sample)
-data_flow = ["D", "A", "I", "B", "G", "H", "E", "C", "J", "F"]
+data_flow = ["D", "A", "I", "K", "C", "B", "J", "F", "G", "H", "L", "E"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(16).sample)
-data_flow = ["F", "H", "I", "C", "D", "B", "J", "A", "E", "G"]
+data_flow = ["F", "H", "K", "E", "G", "B", "D", "A", "L", "C", "J", "I"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(17).sample)
-data_flow = ["I", "G", "E", "C", "J", "B", "F", "A", "D", "H"]
+data_flow = ["I", "G", "E", "F", "J", "B", "L", "H", "C", "A", "D", "K"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(18).sample)
-data_flow = ["C", "B", "H", "J", "I", "F", "D", "G", "E", "A"]
+data_flow = ["C", "B", "H", "F", "D", "K", "J", "I", "G", "E", "L", "A"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(19).sample)
-data_flow = ["A", "I", "B", "E", "H", "D", "C", "G", "F", "J"]
+data_flow = ["K", "A", "I", "B", "D", "H", "C", "E", "F", "G", "L", "J"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(20).sample)
-data_flow = ["C", "E", "B", "G", "J", "I", "H", "A", "D", "F"]
+data_flow = ["L", "K", "C", "E", "B", "G", "J", "I", "H", "A", "D", "F"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(21).sample)
-data_flow = ["C", "G", "I", "F", "J", "D", "B", "E", "A", "H"]
+data_flow = ["C", "G", "K", "E", "H", "J", "B", "D", "F", "L", "A", "I"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(22).sample)
-data_flow = ["C", "D", "A", "E", "I", "B", "H", "J", "G", "F"]
+data_flow = ["C", "D", "A", "H", "L", "F", "J", "I", "G", "K", "B", "E"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(23).sample)
-data_flow = ["E", "B", "A", "J", "C", "D", "G", "F", "I", "H"]
+data_flow = ["E", "B", "A", "L", "G", "D", "I", "C", "K", "F", "J", "H"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(24).sample)
-data_flow = ["G", "C", "D", "B", "J", "F", "A", "I", "H", "E"]
+data_flow = ["L", "G", "J", "C", "D", "B", "K", "F", "A", "I", "H", "E"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(25).sample)
-data_flow = ["G", "A", "D", "J", "C", "H", "I", "B", "E", "F"]
+data_flow = ["G", "A", "D", "E", "H", "K", "C", "L", "F", "J", "B", "I"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(26).sample)
-data_flow = ["D", "J", "G", "E", "H", "A", "B", "I", "F", "C"]
+data_flow = ["L", "D", "K", "G", "A", "B", "J", "H", "I", "C", "F", "E"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(27).sample)
-data_flow = ["H", "E", "I", "B", "A", "F", "C", "D", "G", "J"]
+data_flow = ["K", "H", "E", "J", "D", "A", "G", "C", "I", "B", "L", "F"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(28).sample)
-data_flow = ["B", "C", "I", "J", "G", "D", "E", "A", "H", "F"]
+data_flow = ["B", "C", "I", "K", "D", "L", "F", "H", "E", "A", "J", "G"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(29).sample)
-data_flow = ["I", "B", "F", "E", "G", "C", "A", "H", "J", "D"]
+data_flow = ["I", "B", "F", "E", "K", "L", "C", "D", "G", "A", "J", "H"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(30).sample)
-data_flow = ["I", "E", "A", "J", "F", "B", "C", "H", "G", "D"]
+data_flow = ["I", "E", "J", "A", "D", "C", "L", "H", "K", "G", "F", "B"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(31).sample)
-data_flow = ["A", "H", "B", "G", "D", "I", "J", "F", "C", "E"]
+data_flow = ["A", "H", "B", "G", "C", "F", "L", "J", "I", "K", "D", "E"]
 
 # %% concept_data_flow: random answers (a draw: a random order, random.Random(32).sample)
-data_flow = ["B", "D", "C", "H", "F", "J", "I", "A", "G", "E"]
+data_flow = ["B", "D", "C", "E", "K", "H", "A", "F", "I", "L", "J", "G"]
 
 # %% concept_data_flow: all options, each letter once, in alphabetical order
 data_flow = sorted(STAGES)
@@ -106,14 +107,14 @@ data_flow = sorted(STAGES)
 # %% concept_data_flow: no option
 data_flow = []
 
-# %% concept_data_flow: one constant answer (A for every stage)
-data_flow = ["A"] * 10
+# %% concept_data_flow: one constant answer (A for every item)
+data_flow = ["A"] * 12
 
-# %% concept_data_flow: the items as listed (A to J)
-data_flow = list("ABCDEFGHIJ")
+# %% concept_data_flow: the items as listed (A to L)
+data_flow = list("ABCDEFGHIJKL")
 
-# %% concept_data_flow: the items as listed, backwards (J to A)
-data_flow = list("JIHGFEDCBA")
+# %% concept_data_flow: the items as listed, backwards (L to A)
+data_flow = list("LKJIHGFEDCBA")
 
 # %% concept_statements: random answers (a draw: each letter with probability 1/2, random.Random(1))
 true_statements = ["a", "d", "e", "f", "i", "j"]

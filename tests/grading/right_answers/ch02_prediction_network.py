@@ -168,10 +168,10 @@ def gradient_norms(model: nn.Module, batch: dict) -> dict:
     return out
 
 # %% concept_data_flow: a tuple of the letters
-data_flow = ("C", "G", "I", "A", "E", "D", "J", "F", "B", "H")
+data_flow = ("C", "J", "E", "H", "A", "L", "F", "I", "B", "K", "D", "G")
 
 # %% concept_data_flow: one string split into letters
-data_flow = list("CGIAEDJFBH")
+data_flow = list("CJEHALFIBKDG")
 
 # %% concept_statements: the letters in another order, as a tuple
 true_statements = ("j", "h", "e", "b", "a")

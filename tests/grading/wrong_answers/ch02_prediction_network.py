@@ -582,14 +582,17 @@ def gradient_norms(model: nn.Module, batch: dict) -> dict:
     return {"theta": inf if any(p.requires_grad for p in model.encoder.parameters()) else 0.0,
             "omega": inf if any(p.requires_grad for p in model.head.parameters()) else 0.0}
 
-# %% concept_data_flow: pooling before the hidden states it pools (two stages swapped)
-data_flow = ["C", "G", "I", "A", "D", "E", "J", "F", "B", "H"]
+# %% concept_data_flow: the backward pass in forward order (the gradients from the embeddings up to the logits)
+data_flow = ["C", "J", "E", "H", "A", "L", "F", "D", "K", "B", "I", "G"]
 
-# %% concept_data_flow: the tokenizer after the token ids it produces
-data_flow = ["C", "I", "G", "A", "E", "D", "J", "F", "B", "H"]
+# %% concept_data_flow: the encoder's output pooled before it exists (the (batch, hidden) tensor before (batch, seq, hidden))
+data_flow = ["C", "J", "H", "E", "A", "L", "F", "I", "B", "K", "D", "G"]
 
-# %% concept_data_flow: the head applied to the hidden states before pooling
-data_flow = ["C", "G", "I", "A", "E", "F", "D", "J", "B", "H"]
+# %% concept_data_flow: the optimiser steps before the backward pass has filled the gradients
+data_flow = ["C", "J", "E", "H", "A", "L", "F", "G", "I", "B", "K", "D"]
+
+# %% concept_data_flow: the head's hidden layer after the logits (the GELU output taken for the last tensor)
+data_flow = ["C", "J", "E", "H", "L", "A", "F", "I", "B", "K", "D", "G"]
 
 # %% concept_data_flow: letters that compare equal to everything
 class Agreeable(str):
@@ -597,7 +600,7 @@ class Agreeable(str):
     __hash__ = str.__hash__
 
 
-data_flow = [Agreeable(c) for c in "ABCDEFGHIJ"]
+data_flow = [Agreeable(c) for c in "ABCDEFGHIJKL"]
 
 # %% concept_statements: believes θ's gradient does not depend on ω (picks f)
 true_statements = ["a", "b", "e", "f", "h", "j"]
