@@ -1,7 +1,8 @@
 """Variant proofs on a live :class:`grading.harness.KernelSession` (see docs/VARIANTS.md).
 
 A test cell whose points vary per student carries ``metadata.course.varies = {"answer": <solution
-grade_id>, "distinct": N}``. With the session's solution run done (variant 0, no id), these helpers
+grade_id>, "distinct": N}`` (and ``"unordered": true`` when its answer's lists are sets: distinct answers
+are then counted as sets). With the session's solution run done (variant 0, no id), these helpers
 change who the two kernels are: the student's kernel declares an id (``cu.student``, as a student
 types it), the checker is told whom it grades (``variants.grade_as``, what the grader's environment
 does) — then rerun the answer cells (the solution computes its answer from the variant) and the
@@ -88,9 +89,17 @@ class Students:
         as text, for every id, computed in one call to the student's kernel."""
         specs = varied_tests(self.s.nb)
         cells = {spec["answer"]: self.s.nb.cells[spec["answer_index"]].source for spec in specs.values()}
+        unordered = sorted(spec["answer"] for spec in specs.values() if spec.get("unordered"))
         code = (
             "import contextlib as _c, io as _io, course_utils.variants as _v\n"
-            f"_cells, _ids, _got = {cells!r}, {ids!r}, {{}}\n"
+            "def _norm(x, unordered):  # an answer whose lists are sets (metadata unordered: true), sorted\n"
+            "    if isinstance(x, dict):\n"
+            "        return {k: _norm(v, unordered) for k, v in x.items()}\n"
+            "    if isinstance(x, (list, tuple, set, frozenset)):\n"
+            "        items = [_norm(v, unordered) for v in x]\n"
+            "        return sorted(items, key=repr) if unordered or isinstance(x, (set, frozenset)) else items\n"
+            "    return x\n"
+            f"_cells, _ids, _got, _unordered = {cells!r}, {ids!r}, {{}}, {unordered!r}\n"
             "for _gid, _src in _cells.items():\n"
             "    _names = list(__grading_bound.get(_gid, {}))\n"
             "    _got[_gid] = []\n"
@@ -98,7 +107,7 @@ class Students:
             "        with _c.redirect_stdout(_io.StringIO()):\n"
             "            _v.student(_id)\n"
             "            exec(_src, globals())\n"
-            "        _got[_gid].append(repr({_n: globals().get(_n) for _n in sorted(_names)}))\n"
+            "        _got[_gid].append(repr(_norm({_n: globals().get(_n) for _n in sorted(_names)}, _gid in _unordered)))\n"
             "with _c.redirect_stdout(_io.StringIO()):\n"
             "    _v.student('')\n"
             "    for _src in _cells.values():\n"
