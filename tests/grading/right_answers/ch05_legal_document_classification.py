@@ -89,9 +89,9 @@ def chunk_and_pool(model, windows, pool="mean", pad_id=0):
     return vectors.mean(dim=0) if pool == "mean" else vectors.max(dim=0)[0]
 
 # %% concept_theta_omega: lists in another order
-true_statements = ["I", "E", "C", "B", "A"]
+true_statements = ["M", "J", "I", "E", "C", "B", "A"]
 lr_reasons = ["e", "b", "a"]
 
 # %% concept_theta_omega: sets built from strings
-true_statements = set("ABCEI")
+true_statements = set("ABCEIJM")
 lr_reasons = frozenset("abe")

@@ -423,19 +423,19 @@ def chunk_and_pool(model, windows: list, pool: str = "mean", pad_id: int = 0) ->
     return vectors.mean(dim=0) if pool == "mean" else vectors.max(dim=0).values
 
 # %% concept_theta_omega: believes fine-tuning leaves the encoder untouched (only ω learns)
-true_statements = {"A", "B", "E"}
+true_statements = {"A", "B", "E", "J", "M"}
 lr_reasons = {"a", "e"}
 
 # %% concept_theta_omega: believes the encoder is rewritten, far from its pre-trained values
-true_statements = {"A", "B", "D", "E", "I"}
+true_statements = {"A", "B", "D", "E", "I", "J", "M"}
 lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: believes the head barely moves and can be reused for another label set
-true_statements = {"A", "B", "C", "F", "G", "I"}
+true_statements = {"A", "B", "C", "F", "G", "I", "J"}
 lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: believes a small weight change bounds the change of the representations (H)
-true_statements = {"A", "B", "C", "E", "H", "I"}
+true_statements = {"A", "B", "C", "E", "H", "I", "J", "M"}
 lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: the earlier answer key (before the statements became scenarios; A and e were added)
@@ -443,20 +443,32 @@ true_statements = {"B", "C", "E", "I"}
 lr_reasons = {"a", "b"}
 
 # %% concept_theta_omega: right statements, but thinks the head's larger learning rate is about parameter counts
-true_statements = {"A", "B", "C", "E", "I"}
+true_statements = {"A", "B", "C", "E", "I", "J", "M"}
 lr_reasons = {"a", "b", "c", "e"}
 
-# %% concept_theta_omega: right statements, thinks the dilution by the vocabulary table does not exist (I) and LR 0 still trains θ (A)
-true_statements = {"B", "C", "E"}
+# %% concept_theta_omega: right statements, but thinks AdamW's steps grow with the gradient (f)
+true_statements = {"A", "B", "C", "E", "I", "J", "M"}
+lr_reasons = {"a", "b", "e", "f"}
+
+# %% concept_theta_omega: thinks the dilution by the vocabulary table does not exist (I) and weight decay moves θ at LR 0 (K, not A)
+true_statements = {"B", "C", "E", "J", "K", "M"}
+lr_reasons = {"a", "b", "e"}
+
+# %% concept_theta_omega: thinks a frozen encoder also stops the head from learning (L, not B)
+true_statements = {"A", "C", "E", "I", "J", "L", "M"}
+lr_reasons = {"a", "b", "e"}
+
+# %% concept_theta_omega: the key of the first nine statements only (misses the two true ones added, J and M)
+true_statements = {"A", "B", "C", "E", "I"}
 lr_reasons = {"a", "b", "e"}
 
 # %% concept_theta_omega: right statements, one reason only (a single letter, as the old question asked)
-true_statements = {"A", "B", "C", "E", "I"}
+true_statements = {"A", "B", "C", "E", "I", "J", "M"}
 lr_reasons = "a"
 
 # %% concept_theta_omega: picks every statement and every reason
-true_statements = set("ABCDEFGHI")
-lr_reasons = set("abcde")
+true_statements = set("ABCDEFGHIJKLMN")
+lr_reasons = set("abcdefg")
 
 # %% concept_theta_omega: sets that claim to contain every letter
 class _AllLetters(set):
