@@ -38,6 +38,7 @@ import pytest
 from grading.harness import nb_cell as _cell
 
 from course_utils import grading
+from course_utils.variants import declare
 
 pytestmark = pytest.mark.slow
 
@@ -610,9 +611,9 @@ def test_real_chapter_end_to_end(tmp_path):
             "numpy.testing.assert_allclose = lambda *a, **k: None\n"
     notebooks = {"solution": answered(rel, src), "untouched": rel, "first_only": answered(rel, src, only=[first]),
                  "cheat": answered(rel, src, only=[], replace={first: cheat})}
-    for student, nb in notebooks.items():
+    for student, nb in notebooks.items():  # each declares its student, as a student does: graded on their variant
         (tmp_path / "subs" / student).mkdir(parents=True)
-        nbformat.write(nb, str(tmp_path / "subs" / student / f"{ch}.ipynb"))
+        nbformat.write(declare(nb, student), str(tmp_path / "subs" / student / f"{ch}.ipynb"))
     proc = course_cli("grade", tmp_path / "subs", "--out", tmp_path / "out", "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
