@@ -110,9 +110,10 @@ def seed_of(chapter: str, student_id: str | None, key: str | None = None) -> byt
 
 
 def variant_label(chapter: str, student_id: str | None, key: str | None = None) -> str:
-    """A short name of a variant for tables: ``"0"``, or 8 hex digits of its seed."""
+    """A short name of a variant for tables: ``"0"``, or ``v`` and 8 hex digits of its seed (the ``v``
+    keeps a spreadsheet from reading ``12e34567`` as a number)."""
     seed = seed_of(chapter, student_id, key)
-    return "0" if seed is None else seed.hex()[:8]
+    return "0" if seed is None else "v" + seed.hex()[:8]
 
 
 class _Stream:

@@ -35,7 +35,7 @@ def test_the_draws_are_pinned() -> None:
     draws are made from it by this module, not by ``random``. These values must never change during a
     term (a regrade would then grade other variants)."""
     assert V.seed_of("ch01", "s1", "k").hex()[:16] == "7e978bc7eb910ac2"  # printf 'ch01\\0s1' | openssl dgst -sha256 -hmac k
-    assert V.variant_label("ch01", "S1 ", "k") == "7e978bc7"
+    assert V.variant_label("ch01", "S1 ", "k") == "v7e978bc7"
     V.use_course("k")
     V.grade_as("s1")
     assert V.variant("ch01").permutation("q", 8) == [0, 4, 3, 1, 5, 7, 6, 2]

@@ -95,9 +95,9 @@ def identity(nb, sub: Submission, master: Master) -> tuple[str, list[list[str]]]
 
     config = load_config(master.folder)
     key = course_key(config.CourseDirectory.get("course_id", "default_course"), config.CourseVariants.get("salt", ""))
-    label = variant_label(sub.chapter, sub.student_id, key)
     if not any("STUDENT_ID" in c.source for c in master.releases[sub.chapter].cells if c.cell_type == "code"):
-        return label, []  # a chapter without variants
+        return "0", []  # a chapter without variants: every student has the same notebook
+    label = variant_label(sub.chapter, sub.student_id, key)
     declared, graded = declared_student(nb), normalise_id(sub.student_id)
     if declared is None:
         return label, [["identity_missing", (f"the notebook declares no student id (STUDENT_ID): graded on {graded}'s "

@@ -29,7 +29,7 @@ class Result:
     attempts: int = 0
     digest: str = ""                  # sha256 of the notebook graded ("" when none was handed in)
     grader: str = ""                  # what graded it: package version, chapter source and settings
-    variant: str = ""                 # the variant graded: "0" or 8 hex digits of its seed (course_utils.variants)
+    variant: str = ""                 # the variant graded: "0" or "v" and 8 hex digits of its seed (course_utils.variants)
 
 
 

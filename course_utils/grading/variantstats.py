@@ -1,7 +1,7 @@
 """The instructor's view of variants (``report.md``'s "Variants"; issue 22 item 5).
 
 Every submission is graded on a variant (``Result.variant``: ``"0"``, the shared notebook, for no
-student id, else 8 hex digits of the student's seed; empty when none was recorded: nothing handed
+student id, else "v" and 8 hex digits of the student's seed; empty when none was recorded: nothing handed
 in, a notebook that could not be read, or a result graded before variants existed). Per chapter:
 
 * how many variants were graded, how many submissions on variant 0, how many without a variant;

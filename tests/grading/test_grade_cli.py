@@ -417,10 +417,13 @@ def sha(path: Path) -> str:
 
 
 def variant_of(root: Path, ch: str, student: str) -> str:
-    """The variant ``course grade`` grades a student's chapter on (grades.csv's ``variant``): the folder's student's."""
+    """The variant ``course grade`` grades a student's chapter on (grades.csv's ``variant``): the folder's
+    student's, or ``"0"`` for a chapter without variants (no identity cell)."""
     from course_utils.grading.keysync import configured_key
     from course_utils.variants import variant_label
 
+    if "STUDENT_ID" not in (Path(root) / "solutions" / ch / f"{ch}.ipynb").read_text(encoding="utf-8"):
+        return "0"
     return variant_label(ch, student, configured_key(root))
 
 

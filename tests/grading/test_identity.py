@@ -61,8 +61,8 @@ def test_identity_rows(tmp_path) -> None:
     assert label == want and [r[0] for r in rows] == ["identity_mismatch"] and "'s78'" in rows[0][1]
     label, rows = identity(release, sub, master)
     assert label == want and [r[0] for r in rows] == ["identity_missing"]
-    # a chapter without an identity cell has no variants: nothing to compare
-    assert identity(nb_with("x = 1"), sub, _Master(tmp_path, nb_with("import course_utils"))) == (want, [])
+    # a chapter without an identity cell has no variants: everyone has variant 0, nothing to compare
+    assert identity(nb_with("x = 1"), sub, _Master(tmp_path, nb_with("import course_utils"))) == ("0", [])
 
 
 def variant_chapter():
