@@ -4,6 +4,9 @@
 # wrong one, 0 for None, total kept >= 0; the key is balanced (4 true, 4 false) and agrees with every listed pattern
 # below (alternating, halves, pairs) on exactly half the letters. Expected score of random True/False answers,
 # computed from the key: 13.7 % (random True/False/None: 11.4 %); the 32 draws below (random.Random(1) .. (32)).
+# The answers are in the letters of variant 0 (no student id), which the blind test grades; in a student's own
+# variant the statements are shuffled, so a pattern of letters agrees with that student's key only by chance (the
+# key's 4 true letters are one of the 70 sets of 4: a fixed pattern is a random answer there).
 
 # %% q_parameter_state: random answers (a draw: True or False per letter, random.Random(1))
 state_answers = {'a': True, 'b': True, 'c': False, 'd': True, 'e': False, 'f': False, 'g': False, 'h': False}

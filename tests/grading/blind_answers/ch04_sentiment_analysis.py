@@ -3,7 +3,9 @@
 # each must earn at most 15 % of its 2 points (random draws: on average). Scoring: 8 "step X needs step Y" relations,
 # 2 · (kept − broken) / 8 points, never below 0. The letters are assigned so that the steps as listed (A … G) and
 # backwards (G … A) each break 4 relations: 0 points. Expected score of a random order, computed from the key over
-# all 5,040 orders: 12.6 %; the 32 draws below (random.Random(1) .. (32)).
+# all 5,040 orders: 12.6 %; the 32 draws below (random.Random(1) .. (32)). The answers are in the letters of
+# variant 0 (no student id), which the blind test grades; in a student's own variant the steps are listed in
+# another order under other letters, so the letters as listed there are one of the 5,040 orders at random.
 
 # %% concept_order: random answers (a draw: a random order, random.Random(1).sample)
 steps_in_order = ["B", "E", "A", "C", "F", "G", "D"]

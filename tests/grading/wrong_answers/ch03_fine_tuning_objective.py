@@ -1,6 +1,7 @@
 # Plausible wrong answers for ch03_fine_tuning_objective (see docs/AUTHORING.md).
 # Each section replaces the whole source of the solution cell named by its grade_id;
-# every one of them must make at least one graded test cell fail.
+# every one of them must make at least one graded test cell fail. The question's answers are written in the
+# letters of variant 0 (no student id: the statements as the shared cell lists them), which the fast checker grades.
 
 # %% compute_loss: applies a softmax before the cross-entropy (softmax twice)
 def compute_loss(logits, labels):
@@ -371,22 +372,22 @@ def relative_change(before, after):
     """‖after − before‖ / ‖before‖ over all tensors together, as a float."""
     return Agree(1.0)
 
-# %% q_parameter_state: two statements flipped (thinks θ moves as far as ω, and that the runs must agree)
+# %% q_parameter_state: two statements flipped (thinks another ω₀ leaves θ̃ as it is, and that the gradient's entries need not sum to 0)
 state_answers = {"a": True, "b": False, "c": True, "d": False, "e": False, "f": True, "g": True, "h": False}
 
-# %% q_parameter_state: thinks full fine-tuning leaves θ alone and freezing still moves it
+# %% q_parameter_state: thinks a weight whose gradient is zero never changes, and that log(softmax) stays finite (two flipped)
 state_answers = {"a": False, "b": False, "c": False, "d": True, "e": False, "f": False, "g": True, "h": False}
 
-# %% q_parameter_state: thinks weight decay pulls towards θ̂ and that a larger batch shrinks the gradient
+# %% q_parameter_state: reads the relative change as every weight's own change, and puts the tuned head on θ̂ (two flipped)
 state_answers = {"a": True, "b": False, "c": False, "d": True, "e": True, "f": True, "g": True, "h": True}
 
-# %% q_parameter_state: thinks the seed of ω₀ does not matter after training (one statement wrong)
+# %% q_parameter_state: thinks zero_grad() at the end of a step lets the gradients pile up (one statement wrong)
 state_answers = {"a": True, "b": True, "c": False, "d": True, "e": False, "f": True, "g": True, "h": False}
 
 # %% q_parameter_state: guesses True everywhere (4 right, 4 wrong: the penalty cancels the guesses)
 state_answers = {letter: True for letter in "abcdefgh"}
 
-# %% q_parameter_state: answers only the two easiest and leaves the rest None
+# %% q_parameter_state: answers only two statements (weight decay, float32 underflow) and leaves the rest None
 state_answers = {"a": True, "b": None, "c": None, "d": None, "e": None, "f": True, "g": None, "h": None}
 
 # %% q_parameter_state: answers given as strings instead of booleans

@@ -1,5 +1,6 @@
 # Plausible wrong answers for ch04_sentiment_analysis: each section replaces the whole source of the
 # solution cell named in its marker; every one of them must lose points (tests/grading/test_grading.py).
+# The ordering question's answers are in the letters of variant 0 (no student id), which the fast checker grades.
 
 # %% majority_baseline: takes the majority class from the test labels (peeks at the answers)
 def majority_baseline_accuracy(train_labels, test_labels) -> float:
