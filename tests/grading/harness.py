@@ -188,9 +188,15 @@ def parse_wrong_answers(path: Path | str) -> list[WrongAnswer]:
     return answers
 
 
-def coverage_problems(nb: NotebookNode, answers: list[WrongAnswer], minimum: int = 2) -> list[str]:
-    """Every code solution cell needs ``minimum`` wrong answers; every wrong answer must name an
-    existing solution cell and actually differ from the solution."""
+def defines_code(cell: NotebookNode) -> bool:
+    """A graded *code* cell: its solution defines a function or a class (not a concept answer)."""
+    return any(line.lstrip().startswith(("def ", "class ")) for line in cell.source.splitlines())
+
+
+def coverage_problems(nb: NotebookNode, answers: list[WrongAnswer], minimum: int = 2,
+                      what: str = "wrong", only=lambda cell: True) -> list[str]:
+    """Every code solution cell (that ``only`` accepts) needs ``minimum`` answers; every answer must
+    name an existing solution cell and actually differ from the solution."""
     solutions = {grade_id(c): c for c in nb.cells if is_solution(c)}
     problems = []
     for a in answers:
@@ -199,11 +205,11 @@ def coverage_problems(nb: NotebookNode, answers: list[WrongAnswer], minimum: int
         elif a.source.strip() == solutions[a.grade_id].source.strip():
             problems.append(f"line {a.line}: {a.label!r} is the solution itself")
     for gid, cell in solutions.items():
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or not only(cell):
             continue  # free-text answers are graded by hand
         n = sum(a.grade_id == gid for a in answers)
         if n < minimum:
-            problems.append(f"solution cell {gid!r} has {n} wrong answer(s), needs at least {minimum}")
+            problems.append(f"solution cell {gid!r} has {n} {what} answer(s), needs at least {minimum}")
     return problems
 
 

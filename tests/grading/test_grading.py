@@ -109,6 +109,16 @@ def test_wrong_answer_coverage(chapter: str, proof) -> None:
     assert not problems, f"tests/grading/wrong_answers/{chapter}.py:" + _lines(problems)
 
 
+def test_right_answer_coverage(chapter: str, proof) -> None:
+    """Every graded code cell (a solution that defines a function or class) has >= 2 correct
+    alternatives written another way (issue 19), every other answer cell >= 1."""
+    p: ChapterProof = proof(chapter)
+    from grading.harness import coverage_problems, defines_code
+    problems = (coverage_problems(p.source, p.right_answers, 2, "right", defines_code)
+                + coverage_problems(p.source, p.right_answers, 1, "right", lambda c: not defines_code(c)))
+    assert not problems, f"tests/grading/right_answers/{chapter}.py:" + _lines(sorted(set(problems)))
+
+
 def test_wrong_answer_loses_points(chapter: str, wrong_answer: WrongAnswer, proof) -> None:
     """The solution cell replaced by this wrong answer makes at least one graded test cell fail."""
     p: ChapterProof = proof(chapter)
