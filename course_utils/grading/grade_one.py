@@ -9,7 +9,6 @@ import shutil
 import time
 from pathlib import Path
 
-from .course import load_config
 from .gradebook import Result
 from .master import Master
 from .outcome import (
@@ -91,10 +90,10 @@ def grade_submission(sub: Submission, master: Master, work: Path, limits: Limits
 def identity(nb, sub: Submission, master: Master) -> tuple[str, list[list[str]]]:
     """The variant a submission is graded on (always its folder's student: the grader decides, never the
     notebook) and a ``problems.csv`` row when the notebook declares another id, or none."""
-    from ..variants import course_key, declared_student, normalise_id, variant_label
+    from ..variants import declared_student, normalise_id, variant_label
+    from .keysync import configured_key
 
-    config = load_config(master.folder)
-    key = course_key(config.CourseDirectory.get("course_id", "default_course"), config.CourseVariants.get("salt", ""))
+    key = configured_key(master.folder)
     if not any("STUDENT_ID" in c.source for c in master.releases[sub.chapter].cells if c.cell_type == "code"):
         return "0", []  # a chapter without variants: every student has the same notebook
     label = variant_label(sub.chapter, sub.student_id, key)

@@ -22,6 +22,7 @@ from .gradebook import (
     write_feedback,
 )
 from .identify import Identifier
+from .keysync import configured_key
 from .layouts import find_handed_in, write_handed_in
 from .master import Master, prepare_master
 from .reports import write_tables
@@ -88,7 +89,7 @@ def grade(submissions: Path, out: Path, chapters: list[str] | None = None, jobs:
     for problem in extra:  # problems.csv is rebuilt from results/, so these are saved there too
         save_result(out, Result(problem.student_id, problem.chapter, problem.file,
                                 problems=[[problem.problem, problem.detail]]))
-    write_similarity(out, found, master.releases, master.sources, int(max_notebook_mb * 2**20))
+    write_similarity(out, found, master.releases, master.sources, int(max_notebook_mb * 2**20), configured_key(master.folder))
     write_tables(out, load_results(out))
     return results + skipped
 

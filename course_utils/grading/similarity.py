@@ -12,7 +12,9 @@ it never changes a grade.
   Renaming, reordering functions or cells, and rewriting comments do not hide a copy.
 * **Shared wrong answers**: concept questions (solution cells that only assign literals, e.g.
   ``answer = "b"``); a pair is reported when the two gave the same wrong answer (not the solution's,
-  not the starter's) on at least :data:`SHARED_WRONG` of them, across the chapters graded.
+  not the starter's) on at least :data:`SHARED_WRONG` of them, across the chapters graded. Answers to
+  varied questions are compared in variant-0 terms (:mod:`.canonical`): the same wrong answer in two
+  students' own letters counts as the same, whatever letters each variant shows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
+from .canonical import canonical, concept_spec, normal, variant_objects
 from .course import _flags, grade_id
 from .csvsafe import write_csv
 
@@ -95,18 +98,24 @@ def code_pairs(chapter: str, students: dict[str, dict[str, str]], stub: dict[str
 
 
 def wrong_answers(chapter: str, students: dict[str, dict[str, str]], stub: dict[str, str],
-                  solution: dict[str, str]) -> dict[tuple[str, str], str]:
-    """``{(student, "chapter/grade_id"): the wrong answer}`` on the chapter's concept questions."""
+                  solution: dict[str, str], ns: dict | None = None, key: str = "") -> dict[tuple[str, str], str]:
+    """``{(student, "chapter/grade_id"): the wrong answer}`` on the chapter's concept questions, in
+    variant-0 terms (``ns``: the chapter's variant objects, :func:`.canonical.variant_objects`; ``key``
+    the course key), so that the same wrong answer in two students' own letters is the same."""
     found = {}
     for g, starter in stub.items():
-        right = literals(solution.get(g, ""))
-        if right is None:
+        spec = concept_spec(solution.get(g, ""), ns or {})
+        if spec is None:
             continue
+        right = normal({name: value for name, (value, _) in spec.items()})
         start = literals(starter)
         for s, a in students.items():
             given = literals(a.get(g, ""))
-            if given and given != right and given != start:
-                found[(s, f"{chapter}/{g}")] = repr(sorted(given.items(), key=lambda kv: kv[0]))
+            if not given or given == start:
+                continue
+            answer = normal(canonical(given, spec, s, key))
+            if answer != right:
+                found[(s, f"{chapter}/{g}")] = answer
     return found
 
 
@@ -124,13 +133,16 @@ def wrong_pairs(wrong: dict[tuple[str, str], str]) -> list[dict]:
             for (a, b), qs in sorted(same.items()) if len(qs) >= SHARED_WRONG]
 
 
-def similarity(class_answers: dict[str, dict[str, dict[str, str]]], stubs: dict, solutions: dict) -> list[dict]:
+def similarity(class_answers: dict[str, dict[str, dict[str, str]]], stubs: dict, solutions: dict,
+               variant_cells: dict | None = None, key: str = "") -> list[dict]:
     """All reported pairs: ``class_answers`` is ``{chapter: {student: {grade_id: source}}}``, ``stubs`` and
-    ``solutions`` ``{chapter: {grade_id: source}}`` (the release's and the instructor's)."""
+    ``solutions`` ``{chapter: {grade_id: source}}`` (the release's and the instructor's), ``variant_cells``
+    ``{chapter: [source of a shared cell]}`` (the instructor's) and ``key`` the course key, for varied questions."""
     rows, wrong = [], {}
     for ch, students in sorted(class_answers.items()):
         rows += code_pairs(ch, students, stubs[ch], solutions[ch])
-        wrong.update(wrong_answers(ch, students, stubs[ch], solutions[ch]))
+        ns = variant_objects((variant_cells or {}).get(ch, []))
+        wrong.update(wrong_answers(ch, students, stubs[ch], solutions[ch], ns, key))
     rows.sort(key=lambda r: (r["chapter"], -float(r["score"] or 0), r["student_a"], r["student_b"]))
     return rows + wrong_pairs(wrong)
 
@@ -158,11 +170,20 @@ def _answers_of(path: Path, max_bytes: int) -> dict[str, str] | None:
     return None if nb is None else {g: a[:MAX_ANSWER] for g, a in answers(nb).items()}
 
 
-def write_similarity(out: Path, submissions: list, releases: dict, sources: dict, max_bytes: int = 20 * 2**20) -> list[dict]:
-    """``similarity.csv`` for the class's submissions (``releases``/``sources``: ``{chapter: notebook}``)."""
+def shared_cells(nb) -> list[str]:
+    """The source of a notebook's code cells that are neither answers nor tests."""
+    return [c.source for c in nb.cells if c.cell_type == "code" and not _flags(c).get("solution")
+            and not _flags(c).get("grade")]
+
+
+def write_similarity(out: Path, submissions: list, releases: dict, sources: dict, max_bytes: int = 20 * 2**20,
+                     key: str = "") -> list[dict]:
+    """``similarity.csv`` for the class's submissions (``releases``/``sources``: ``{chapter: notebook}``;
+    ``key``: the course key, for answers to varied questions)."""
     chapters = sorted(releases)
     rows = similarity(class_answers(submissions, chapters, max_bytes), {ch: answers(releases[ch]) for ch in chapters},
-                      {ch: answers(sources[ch]) for ch in chapters})
+                      {ch: answers(sources[ch]) for ch in chapters}, {ch: shared_cells(sources[ch]) for ch in chapters},
+                      key)
     write_csv(out / "similarity.csv", FIELDS, ([r[k] for k in FIELDS] for r in rows))
     return rows
 

@@ -52,9 +52,9 @@ from course_utils.grading.course import (
     write_config,
 )
 from course_utils.grading.executor import roles, stderr_to_stdout
-from course_utils.variants import declare
 from course_utils.grading.release import comparable
 from course_utils.grading.release import folder_differences as walk_folders
+from course_utils.variants import declare
 
 REPO = Path(__file__).resolve().parents[2]
 REPO_CONFIG = REPO / "nbgrader_config.py"

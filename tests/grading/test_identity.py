@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import nbformat
@@ -127,9 +128,9 @@ def test_grader_decides_the_variant(tmp_path) -> None:
     out = tmp_path / "out"
     proc = course_cli("grade", subs, "--out", out, "--course", root, *LIMITS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(out / "grades.csv", encoding="utf-8"))}
+    grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8")))}
     assert grades == {honest: 1.0, copier: 0.0, liar: 0.0, nameless: 0.0}, grades
-    problems = {(r["student_id"], r["problem"]) for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))}
+    problems = {(r["student_id"], r["problem"]) for r in csv.DictReader(io.StringIO((out / "problems.csv").read_text(encoding="utf-8")))}
     assert (copier, "identity_mismatch") in problems and (nameless, "identity_missing") in problems, problems
     assert not {p for p in problems if p[0] in (honest, liar) and p[1].startswith("identity")}, problems
     # the feedback shows the variant graded (the checker's copy of the question), not the one declared
