@@ -122,7 +122,7 @@ def canonical(given: dict, spec: dict, student: str | None, key: str) -> dict:
         out = {}
         for name, value in given.items():
             opts = spec.get(name, (None, []))[1]
-            maps = [{label: o.canonical(label) for label in o.labels} for o in opts]
+            maps = [dict(zip(o.labels, (o.labels[i] for i in o.order()))) for o in opts]  # shown -> canonical
             out[name] = _canonical(value, maps) if maps else value
         return out
     finally:
