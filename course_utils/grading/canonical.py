@@ -114,8 +114,9 @@ def _canonical(value, maps: list[dict], pool: list[dict] | None = None):
     return value
 
 
-def canonical(given: dict, spec: dict, student: str | None, key: str) -> dict:
-    """A student's literal answers (``{name: value}``) in variant-0 terms, read under their variant."""
+def translate(given: dict, spec: dict, student: str | None, key: str, to_variant_0: bool = True) -> dict:
+    """Literal answers (``{name: value}``) read from ``student``'s letters into variant-0 terms, or
+    (``to_variant_0=False``) written from variant-0 terms in ``student``'s letters."""
     saved, env_key = (variants._graded, variants._course_key), os.environ.pop(variants.KEY_ENV, None)
     variants.grade_as(student or "", key)
     try:
@@ -123,12 +124,19 @@ def canonical(given: dict, spec: dict, student: str | None, key: str) -> dict:
         for name, value in given.items():
             opts = spec.get(name, (None, []))[1]
             maps = [dict(zip(o.labels, (o.labels[i] for i in o.order()))) for o in opts]  # shown -> canonical
+            if not to_variant_0:
+                maps = [{c: s for s, c in m.items()} for m in maps]
             out[name] = _canonical(value, maps) if maps else value
         return out
     finally:
         variants._graded, variants._course_key = saved
         if env_key is not None:
             os.environ[variants.KEY_ENV] = env_key
+
+
+def canonical(given: dict, spec: dict, student: str | None, key: str) -> dict:
+    """A student's literal answers (``{name: value}``) in variant-0 terms, read under their variant."""
+    return translate(given, spec, student, key)
 
 
 def normal(value):

@@ -15,6 +15,9 @@ it never changes a grade.
   not the starter's) on at least :data:`SHARED_WRONG` of them, across the chapters graded. Answers to
   varied questions are compared in variant-0 terms (:mod:`.canonical`): the same wrong answer in two
   students' own letters counts as the same, whatever letters each variant shows.
+* **Another variant's answers** (``variant_copy``): a student whose answer to a varied question is
+  wrong for their own variant but is, letter for letter, the right answer of a classmate's variant
+  (or of variant 0) on at least :data:`SHARED_WRONG` questions: answers passed on as they are.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
-from .canonical import canonical, concept_spec, normal, variant_objects
+from .canonical import canonical, concept_spec, normal, translate, variant_objects
 from .course import _flags, grade_id
 from .csvsafe import write_csv
 
@@ -119,6 +122,46 @@ def wrong_answers(chapter: str, students: dict[str, dict[str, str]], stub: dict[
     return found
 
 
+VARIANT_0 = "(variant 0)"   # the notebook's own letters (no student id): its right answers circulate
+
+
+def copied_keys(chapter: str, students: dict[str, dict[str, str]], stub: dict[str, str], solution: dict[str, str],
+                ns: dict, key: str) -> dict[tuple[str, str], str]:
+    """``{(student, "chapter/grade_id"): whose}``: a varied concept question answered, wrongly for the
+    student's own variant, with exactly the right answer of another student's variant (or variant 0's),
+    letter for letter — a classmate's answers handed in as they are."""
+    found = {}
+    for g, starter in stub.items():
+        spec = concept_spec(solution.get(g, ""), ns or {})
+        if spec is None or not any(opts for _, opts in spec.values()):
+            continue  # not varied: every variant has the same right answer
+        right = {name: value for name, (value, _) in spec.items()}
+        start = literals(starter)
+        owner = {normal(right): VARIANT_0}
+        for s in students:   # each student's own right answer, in their letters
+            owner.setdefault(normal(translate(right, spec, s, key, to_variant_0=False)), s)
+        for s, a in students.items():
+            given = literals(a.get(g, ""))
+            if not given or given == start:
+                continue
+            whose = owner.get(normal(given))
+            if whose not in (None, s) and normal(canonical(given, spec, s, key)) != normal(right):
+                found[(s, f"{chapter}/{g}")] = whose
+    return found
+
+
+def copy_rows(copied: dict[tuple[str, str], str]) -> list[dict]:
+    """Rows for students who handed in another variant's right answers on at least :data:`SHARED_WRONG`
+    questions (one source: a student, or variant 0)."""
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    for (s, q), whose in copied.items():
+        by_pair.setdefault((whose, s), []).append(q)
+    return [{"kind": "variant_copy", "chapter": " ".join(sorted({q.split("/")[0] for q in qs})), "student_a": a,
+             "student_b": b, "score": "", "shared": len(qs),
+             "detail": f"{b} handed in {a}'s own right answers (wrong in {b}'s variant) on " + ", ".join(sorted(qs))}
+            for (a, b), qs in sorted(by_pair.items()) if len(qs) >= SHARED_WRONG]
+
+
 def wrong_pairs(wrong: dict[tuple[str, str], str]) -> list[dict]:
     """Rows for pairs who gave the same wrong answer on at least :data:`SHARED_WRONG` concept questions."""
     same: dict[tuple[str, str], list[str]] = {}
@@ -138,13 +181,14 @@ def similarity(class_answers: dict[str, dict[str, dict[str, str]]], stubs: dict,
     """All reported pairs: ``class_answers`` is ``{chapter: {student: {grade_id: source}}}``, ``stubs`` and
     ``solutions`` ``{chapter: {grade_id: source}}`` (the release's and the instructor's), ``variant_cells``
     ``{chapter: [source of a shared cell]}`` (the instructor's) and ``key`` the course key, for varied questions."""
-    rows, wrong = [], {}
+    rows, wrong, copied = [], {}, {}
     for ch, students in sorted(class_answers.items()):
         rows += code_pairs(ch, students, stubs[ch], solutions[ch])
         ns = variant_objects((variant_cells or {}).get(ch, []))
         wrong.update(wrong_answers(ch, students, stubs[ch], solutions[ch], ns, key))
+        copied.update(copied_keys(ch, students, stubs[ch], solutions[ch], ns, key))
     rows.sort(key=lambda r: (r["chapter"], -float(r["score"] or 0), r["student_a"], r["student_b"]))
-    return rows + wrong_pairs(wrong)
+    return rows + wrong_pairs(wrong) + copy_rows(copied)
 
 
 def class_answers(submissions: list, chapters: list[str], max_bytes: int) -> dict[str, dict[str, dict[str, str]]]:
@@ -197,7 +241,8 @@ def report_lines(out: Path, shown: int = 30) -> list[str]:
         rows = list(csv.DictReader(f))
     lines = ["## Similarity", "", (f"Pairs whose answer cells are near-identical once names, comments and layout are "
              f"normalised (fingerprint overlap ≥ {CODE_THRESHOLD:g}, starter code and solution left out), and pairs "
-             f"with the same wrong answer on ≥ {SHARED_WRONG} concept questions: {len(rows)} pair(s), all in "
+             f"with the same wrong answer on ≥ {SHARED_WRONG} concept questions, and students who handed in another "
+             f"variant's right answers letter for letter on ≥ {SHARED_WRONG} varied questions: {len(rows)} pair(s), all in "
              "similarity.csv. For a person to look at: no grade was changed."), ""]
     if rows:
         lines += ["| kind | chapter | students | score | detail |", "|---|---|---|---:|---|"]

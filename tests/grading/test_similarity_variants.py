@@ -94,7 +94,8 @@ def test_right_answers_read_back_as_variant_0(ch):
 
 def test_same_wrong_answers_in_own_letters_are_found_across_chapters():
     """ann and bob hand in the same wrong answers, each in their own letters: reported, on every varied
-    question. cat's wrong answers are other ones, dan and eve answer right: nobody else is reported."""
+    question. cat's wrong answers are other ones, dan and eve answer right: nobody else is reported. fay
+    hands in dan's answers as they are and gus variant 0's: each reported as a variant copy, of whom."""
     class_answers, stubs, solutions, cells, varied_all = {}, {}, {}, {}, []
     for ch in CHAPTERS:
         stubs[ch], solutions[ch], ns, varied = chapter(ch)
@@ -106,9 +107,15 @@ def test_same_wrong_answers_in_own_letters_are_found_across_chapters():
             "cat": {g: answer_as("cat", solutions[ch][g], ns, lambda v: mutate(v, 1)) for g in varied},
             "dan": {g: answer_as("dan", solutions[ch][g], ns) for g in varied},
             "eve": {g: answer_as("eve", solutions[ch][g], ns) for g in varied},
+            "gus": {g: answer_as("", solutions[ch][g], ns) for g in varied},   # variant 0's right answers
         }
+        class_answers[ch]["fay"] = dict(class_answers[ch]["dan"])   # dan's answers, handed in as they are
         assert class_answers[ch]["ann"] != class_answers[ch]["bob"], f"{ch}: ann and bob write the same text"
         varied_all += [f"{ch}/{g}" for g in varied]
-    rows = [r for r in sim.similarity(class_answers, stubs, solutions, cells, KEY) if r["kind"] == "wrong_answers"]
+    found = sim.similarity(class_answers, stubs, solutions, cells, KEY)
+    rows = [r for r in found if r["kind"] == "wrong_answers"]
     assert [(r["student_a"], r["student_b"]) for r in rows] == [("ann", "bob")], rows
     assert rows[0]["shared"] == len(varied_all) >= 6, (rows[0], varied_all)
+    # fay handed in dan's letters, gus variant 0's: right for them, wrong in fay's and gus's own variants
+    copies = {(r["student_a"], r["student_b"]): r["shared"] for r in found if r["kind"] == "variant_copy"}
+    assert copies == {("dan", "fay"): len(varied_all), (sim.VARIANT_0, "gus"): len(varied_all)}, copies
