@@ -70,26 +70,30 @@ def variant_chapter():
     setup = ('import course_utils as cu\nCOURSE_KEY = "bert-finetuning:2026"  # written by `course release`\n'
              "cu.use_course(COURSE_KEY)")
     shared = ("import course_utils as cu\nfrom course_utils.probe import probe\n"
-              f"q = cu.variant({TINY!r}).options('q', {OPTIONS!r})\nq.show('Which one is omega?')")
-    test = ('"""Question: omega."""\nassert isinstance(probe("answer"), str), "answer is one letter"\n'
-            '### BEGIN HIDDEN TESTS\nassert probe("answer") == q.key("b"), "not the right option"\n### END HIDDEN TESTS')
+              f"q = cu.variant({TINY!r}).options('q', {OPTIONS!r})\nq.show('Which one is omega?')\n"
+              f"q2 = cu.variant({TINY!r}).options('q2', {OPTIONS!r})\nq2.show('Which one is y?')")
     cells = [_cell("code", setup, "setup", locked=True), nbformat.v4.new_code_cell(variants.IDENTITY_CELL),
-             _cell("code", shared, "shared_q", locked=True),
-             _cell("code", '# answer = "?"\n### BEGIN SOLUTION\nanswer = q.key("b")\n### END SOLUTION', "q_answer",
-                   solution=True),
-             _cell("code", test, "test_q", grade=True, points=1, locked=True)]
-    cells[-1].metadata["course"] = {"varies": {"answer": "q_answer", "distinct": 6}}
+             _cell("code", shared, "shared_q", locked=True)]
+    for q, name, right in (("q", "answer", "b"), ("q2", "second", "d")):  # two varied questions, a point each
+        test = (f'"""Question {q}."""\nassert isinstance(probe("{name}"), str), "{name} is one letter"\n'
+                f'### BEGIN HIDDEN TESTS\nassert probe("{name}") == {q}.key("{right}"), "not the right option"\n'
+                '### END HIDDEN TESTS')
+        cells += [_cell("code", f'# {name} = "?"\n### BEGIN SOLUTION\n{name} = {q}.key("{right}")\n### END SOLUTION',
+                        f"{q}_answer", solution=True),
+                  _cell("code", test, f"test_{q}", grade=True, points=1, locked=True)]
+        cells[-1].metadata["course"] = {"varies": {"answer": f"{q}_answer", "distinct": 6}}
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
 
-def answering(release, student: str | None, letter: str, before: str = ""):
-    """The release as a student hands it in: ``student`` declared (None: left empty), ``letter`` typed."""
+def answering(release, student: str | None, letters: tuple[str, str], before: str = ""):
+    """The release as a student hands it in: ``student`` declared (None: left empty), ``letters`` typed."""
     nb = variants.declare(release, student) if student else nbformat.from_dict(release)
+    typed = {"q_answer": f"answer = {letters[0]!r}", "q2_answer": f"second = {letters[1]!r}"}
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q_answer":
-            cell.source = f"answer = {letter!r}"
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in typed:
+            cell.source = typed[cell.metadata.nbgrader.grade_id]
         elif variants.ID_LINE.search(cell.source):
             cell.source = before + cell.source
     return nb
@@ -105,16 +109,17 @@ def test_grader_decides_the_variant(tmp_path) -> None:
     release = released(root, TINY, tmp_path)
     key = configured_key(REPO)
 
-    def right(sid: str | None) -> str:
+    def right(sid: str | None) -> tuple[str, str]:
         variants.grade_as(sid or "", key)
         try:
-            return variants.variant(TINY).options("q", OPTIONS).key("b")
+            return (variants.variant(TINY).options("q", OPTIONS).key("b"),
+                    variants.variant(TINY).options("q2", OPTIONS).key("d"))
         finally:
             variants.grade_as(None)
 
     honest, copier, liar, nameless = "s2400117", "s2419033", "s2471902", "s2500000"
-    assert len({right(honest), right(copier), right(liar), right(nameless), right(None)}) >= 3
-    assert right(honest) not in (right(copier), right(liar)) and right(None) != right(nameless)
+    for k in (0, 1):  # every other student's right letter differs from the one each of them hands in
+        assert right(honest)[k] not in (right(copier)[k], right(liar)[k]) and right(None)[k] != right(nameless)[k]
     pretend = (f"import os\nos.environ['COURSE_VARIANT_STUDENT'] = {honest!r}\n"
                f"import course_utils.variants as _v\n_v.grade_as({honest!r})\n")
     class_ = {honest: answering(release, honest, right(honest)),
@@ -129,14 +134,18 @@ def test_grader_decides_the_variant(tmp_path) -> None:
     proc = course_cli("grade", subs, "--out", out, "--course", root, *LIMITS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8")))}
-    assert grades == {honest: 1.0, copier: 0.0, liar: 0.0, nameless: 0.0}, grades
+    assert grades == {honest: 2.0, copier: 0.0, liar: 0.0, nameless: 0.0}, grades
+    # the similarity report names whose variant the copied answers fit (the course key reaches it)
+    copies = {(r["student_a"], r["student_b"]) for r in csv.DictReader(io.StringIO(
+        (out / "similarity.csv").read_text(encoding="utf-8"))) if r["kind"] == "variant_copy"}
+    assert copies == {(honest, copier), (honest, liar), ("(variant 0)", nameless)}, copies
     problems = {(r["student_id"], r["problem"]) for r in csv.DictReader(io.StringIO((out / "problems.csv").read_text(encoding="utf-8")))}
     assert (copier, "identity_mismatch") in problems and (nameless, "identity_missing") in problems, problems
     assert not {p for p in problems if p[0] in (honest, liar) and p[1].startswith("identity")}, problems
     # the feedback shows the variant graded (the checker's copy of the question), not the one declared
     page = (out / "feedback" / copier / f"{TINY}.html").read_text(encoding="utf-8")
-    assert f"<strong>({right(copier)})</strong> {OPTIONS[1]}" in page
-    assert f"<strong>({right(honest)})</strong> {OPTIONS[1]}" not in page
+    assert f"<strong>({right(copier)[0]})</strong> {OPTIONS[1]}" in page
+    assert f"<strong>({right(honest)[0]})</strong> {OPTIONS[1]}" not in page
 
 
 def test_feedback_keeps_the_checkers_variant_text() -> None:
